@@ -1,0 +1,97 @@
+//! The engine's error type. Every variant names the thing at fault; all fields are plain data so
+//! an error can cross threads (and, later, processes) unchanged.
+
+use crate::ids::{RddId, ShuffleId};
+use serde::{Deserialize, Serialize};
+
+/// Errors raised while building or computing RDDs.
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, Deserialize)]
+pub enum EngineError {
+    /// A source path (file, directory or glob) matched nothing.
+    #[error("input path does not exist: {path}")]
+    PathNotFound {
+        /// The path or pattern as the user gave it.
+        path: String,
+    },
+    /// Reading or writing a file failed.
+    #[error("I/O error on {path}: {message}")]
+    Io {
+        /// The file involved.
+        path: String,
+        /// The operating system's message.
+        message: String,
+    },
+    /// An element could not be converted to or from Arrow.
+    #[error("cannot convert {type_name} to or from Arrow: {message}")]
+    Conversion {
+        /// The Rust element type.
+        type_name: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// User code in a task panicked.
+    #[error("user function panicked: {message}")]
+    UserPanic {
+        /// The panic message.
+        message: String,
+    },
+    /// A shuffle block that the map-output tracker said existed could not be fetched.
+    #[error("fetch failed: shuffle {shuffle} map {map} reduce {reduce} is missing")]
+    FetchFailed {
+        /// The shuffle.
+        shuffle: ShuffleId,
+        /// The map partition whose output is missing.
+        map: usize,
+        /// The reduce partition being read.
+        reduce: usize,
+    },
+    /// An operation was called with arguments it cannot accept.
+    #[error("invalid argument to {operation}: {message}")]
+    InvalidArgument {
+        /// The operation, e.g. `zip`.
+        operation: String,
+        /// Why the argument is wrong.
+        message: String,
+    },
+    /// The block store could not hold or return a block.
+    #[error("block store error for {block}: {message}")]
+    Storage {
+        /// The block id, rendered.
+        block: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// An RDD was checkpointed but no checkpoint directory is set.
+    #[error("checkpoint directory has not been set for {rdd}; call set_checkpoint_dir first")]
+    NoCheckpointDir {
+        /// The RDD asked to be checkpointed.
+        rdd: RddId,
+    },
+    /// The task was cancelled because its job ended.
+    #[error("task cancelled: {reason}")]
+    Cancelled {
+        /// Why the job ended.
+        reason: String,
+    },
+}
+
+impl EngineError {
+    /// An [`EngineError::Io`] for `path`.
+    pub fn io(path: impl std::fmt::Display, err: &std::io::Error) -> Self {
+        EngineError::Io {
+            path: path.to_string(),
+            message: err.to_string(),
+        }
+    }
+
+    /// An [`EngineError::InvalidArgument`].
+    pub fn invalid(operation: &str, message: impl Into<String>) -> Self {
+        EngineError::InvalidArgument {
+            operation: operation.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Result alias used throughout the engine.
+pub type Result<T, E = EngineError> = std::result::Result<T, E>;

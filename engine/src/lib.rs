@@ -1,0 +1,39 @@
+//! # ember-engine: the lineage model
+//!
+//! Start at [`rdd`]: the [`rdd::RddBase`] and [`rdd::RddCompute`] traits are Spark's five RDD
+//! properties, and each kind of node (source, narrow transformation, shuffle, cogroup) has its
+//! own file there. Around them:
+//!
+//! - [`data`]: what an element may be ([`data::Data`]) and its conversion to Arrow record batches
+//!   at shuffle, cache and checkpoint boundaries;
+//! - [`partitioner`] and [`aggregator`]: where keys go and how their values combine;
+//! - [`env`]: the contracts of the executor services a task uses (block store, shuffle store),
+//!   implemented by the `ember-executor` crate;
+//! - [`task`] and [`task_context`]: the unit of work the scheduler hands to a backend, and what
+//!   user code sees while it runs;
+//! - [`accumulator`] and [`broadcast`]: shared variables.
+//!
+//! ```text
+//!  user API ──builds──► RDD nodes (this crate) ──action──► DAG scheduler ──tasks──► backend
+//!                          ▲  compute(partition)                                 │
+//!                          └──── block store / shuffle store (env) ◄─────────────┘
+//! ```
+//!
+//! The engine knows nothing of threads, networking or Python. No code pointer ever leaves the
+//! process: a task is rebuilt where it runs from the lineage its program built.
+
+pub mod accumulator;
+pub mod aggregator;
+pub mod broadcast;
+pub mod data;
+pub mod env;
+pub mod error;
+pub mod ids;
+pub mod ipc;
+pub mod partitioner;
+pub mod rdd;
+pub mod storage;
+pub mod task;
+pub mod task_context;
+
+pub use error::{EngineError, Result};

@@ -1,0 +1,297 @@
+//! The RDD model: Spark's five properties as two traits.
+//!
+//! 1. a list of partitions ([`RddBase::num_partitions`]);
+//! 2. a function computing each partition ([`RddCompute::compute`]);
+//! 3. dependencies on parent RDDs ([`RddBase::dependencies`]), narrow or shuffle;
+//! 4. optionally, a partitioner for key-value RDDs ([`RddBase::partitioner`]);
+//! 5. optionally, preferred locations of each partition ([`RddBase::preferred_locations`]).
+//!
+//! [`RddBase`] is the untyped view the scheduler walks; [`RddCompute<T>`] is the typed view a
+//! task pulls elements from. Elements move in chunks ([`BatchIter`]), so each operator pays one
+//! indirect call per chunk, not per element, and narrow operators fuse into one pass.
+
+mod cartesian;
+mod checkpoint;
+mod coalesce;
+mod cogroup;
+mod map_partitions;
+mod parallelize;
+mod range;
+mod shuffled;
+mod text_file;
+mod union;
+mod zip;
+
+pub use cartesian::CartesianRdd;
+pub use checkpoint::{read_checkpoint, write_checkpoint_partition};
+pub use coalesce::CoalescedRdd;
+pub use cogroup::CoGroupedRdd;
+pub use map_partitions::MapPartitionsRdd;
+pub use parallelize::ParallelizeRdd;
+pub use range::RangeRdd;
+pub use shuffled::{
+    CombinedRdd, ShuffleDependency, ShuffleDependencyBase, ShuffledRdd, read_shuffle,
+};
+pub use text_file::{FileSplit, TextFileRdd, plan_splits, resolve_paths};
+pub use union::UnionRdd;
+pub use zip::ZippedRdd;
+
+use crate::data::{Data, from_batch, to_batches};
+use crate::error::Result;
+use crate::ids::{ExecutorId, RddId};
+use crate::partitioner::PartitionerKind;
+use crate::storage::{BlockId, StorageLevel};
+use crate::task_context::{TaskContext, abort};
+use parking_lot::Mutex;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The elements of one partition, in chunks. Operators keep chunks of about
+/// [`crate::data::CHUNK_ROWS`] elements; an empty chunk may appear and means nothing.
+pub type BatchIter<T> = Box<dyn Iterator<Item = Vec<T>> + Send>;
+
+/// The elements of one partition one by one, as user functions see them.
+pub type Elements<T> = std::iter::Flatten<BatchIter<T>>;
+
+/// How a child partition depends on its parent's partitions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NarrowKind {
+    /// Child partition `i` reads parent partition `i`.
+    OneToOne,
+    /// Child partitions `out_start..out_start+len` read parent partitions `in_start..`.
+    Range {
+        /// First parent partition.
+        in_start: usize,
+        /// First child partition.
+        out_start: usize,
+        /// Number of partitions in the range.
+        len: usize,
+    },
+    /// Each child partition reads several parent partitions (coalesce, cartesian).
+    Many,
+}
+
+/// A dependency of an RDD on a parent.
+#[derive(Clone)]
+pub enum Dependency {
+    /// Computable in the same task as the child: no shuffle.
+    Narrow {
+        /// The parent RDD.
+        parent: Arc<dyn RddBase>,
+        /// Which parent partitions each child partition reads.
+        kind: NarrowKind,
+    },
+    /// A shuffle: the parent's map outputs must exist before the child runs (a stage boundary).
+    Shuffle(Arc<dyn ShuffleDependencyBase>),
+}
+
+impl Dependency {
+    /// A one-to-one narrow dependency.
+    pub fn one_to_one(parent: Arc<dyn RddBase>) -> Self {
+        Dependency::Narrow {
+            parent,
+            kind: NarrowKind::OneToOne,
+        }
+    }
+
+    /// The parent RDD.
+    pub fn parent(&self) -> Arc<dyn RddBase> {
+        match self {
+            Dependency::Narrow { parent, .. } => Arc::clone(parent),
+            Dependency::Shuffle(s) => s.parent(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum CheckpointState {
+    None,
+    Marked,
+    Done(PathBuf),
+}
+
+/// What every RDD node carries besides its own fields: identity, where the user created it, and
+/// the mutable persistence and checkpoint state.
+pub struct RddMeta {
+    id: RddId,
+    op: &'static str,
+    call_site: String,
+    name: Mutex<Option<String>>,
+    storage: Mutex<StorageLevel>,
+    checkpoint: Mutex<CheckpointState>,
+}
+
+impl RddMeta {
+    /// Metadata for a new RDD made by operation `op` (e.g. `map`) at `call_site` (`file:line`).
+    pub fn new(id: RddId, op: &'static str, call_site: impl Into<String>) -> Self {
+        RddMeta {
+            id,
+            op,
+            call_site: call_site.into(),
+            name: Mutex::new(None),
+            storage: Mutex::new(StorageLevel::NONE),
+            checkpoint: Mutex::new(CheckpointState::None),
+        }
+    }
+    /// The id.
+    pub fn id(&self) -> RddId {
+        self.id
+    }
+    /// The operation that made this RDD.
+    pub fn op(&self) -> &'static str {
+        self.op
+    }
+    /// Where in user code the RDD was made.
+    pub fn call_site(&self) -> &str {
+        &self.call_site
+    }
+    /// The user-given name, if any.
+    pub fn name(&self) -> Option<String> {
+        self.name.lock().clone()
+    }
+    /// Sets the user-given name.
+    pub fn set_name(&self, name: impl Into<String>) {
+        *self.name.lock() = Some(name.into());
+    }
+    /// The storage level (`NONE` unless persisted).
+    pub fn storage_level(&self) -> StorageLevel {
+        *self.storage.lock()
+    }
+    /// Sets the storage level.
+    pub fn set_storage_level(&self, level: StorageLevel) {
+        *self.storage.lock() = level;
+    }
+    /// Marks the RDD for checkpointing at the end of its next job.
+    pub fn mark_checkpoint(&self) {
+        let mut c = self.checkpoint.lock();
+        if *c == CheckpointState::None {
+            *c = CheckpointState::Marked;
+        }
+    }
+    /// True if marked for checkpointing and not yet written.
+    pub fn checkpoint_pending(&self) -> bool {
+        *self.checkpoint.lock() == CheckpointState::Marked
+    }
+    /// Records that the checkpoint files are written in `dir`: the lineage is cut here.
+    pub fn set_checkpointed(&self, dir: PathBuf) {
+        *self.checkpoint.lock() = CheckpointState::Done(dir);
+    }
+    /// The directory holding this RDD's checkpoint, once written.
+    pub fn checkpoint_dir(&self) -> Option<PathBuf> {
+        match &*self.checkpoint.lock() {
+            CheckpointState::Done(d) => Some(d.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// The untyped view of an RDD: what the DAG scheduler and `to_debug_string` walk.
+pub trait RddBase: Send + Sync + 'static {
+    /// Identity, persistence and checkpoint state.
+    fn meta(&self) -> &RddMeta;
+    /// Spark's class name for this kind of node, e.g. `MapPartitionsRDD`.
+    fn kind(&self) -> &'static str;
+    /// Number of partitions; fixed for the life of the RDD.
+    fn num_partitions(&self) -> usize;
+    /// Dependencies of the lineage as built, ignoring checkpoints; see
+    /// [`RddBase::lineage_dependencies`].
+    fn dependencies(&self) -> Vec<Dependency>;
+    /// How keys are partitioned, for key-value RDDs that know it.
+    fn partitioner(&self) -> Option<PartitionerKind> {
+        None
+    }
+    /// Executors where partition `split` is cheap to compute (cached or local data).
+    fn preferred_locations(&self, _split: usize) -> Vec<ExecutorId> {
+        Vec::new()
+    }
+    /// The id.
+    fn id(&self) -> RddId {
+        self.meta().id()
+    }
+    /// The dependencies the scheduler follows: none once the RDD is checkpointed.
+    fn lineage_dependencies(&self) -> Vec<Dependency> {
+        if self.meta().checkpoint_dir().is_some() {
+            Vec::new()
+        } else {
+            self.dependencies()
+        }
+    }
+}
+
+/// The typed view of an RDD of `T`.
+pub trait RddCompute<T: Data>: RddBase {
+    /// Computes partition `split` from the parents.
+    ///
+    /// Contract: lazy, like DataFusion's `ExecutionPlan::execute`: no element is computed before
+    /// the first chunk is pulled. Errors found before iteration starts are returned; errors found
+    /// mid-stream stop the task through [`abort`]. Called by [`RddCompute::iterator`], which
+    /// handles caching and checkpoints; children call `iterator`, never `compute`.
+    fn compute(&self, split: usize, tc: &Arc<TaskContext>) -> Result<BatchIter<T>>;
+
+    /// The elements of partition `split`: from the checkpoint if one is written, from the block
+    /// store if the RDD is persisted and the block is held, else computed (and stored if
+    /// persisted). A block that was evicted or dropped is recomputed here, transparently.
+    fn iterator(&self, split: usize, tc: &Arc<TaskContext>) -> Result<BatchIter<T>> {
+        let meta = self.meta();
+        if let Some(dir) = meta.checkpoint_dir() {
+            return read_checkpoint::<T>(&dir, meta.id(), split);
+        }
+        let level = meta.storage_level();
+        if !level.is_valid() {
+            return self.compute(split, tc);
+        }
+        let block = BlockId::Rdd {
+            rdd: meta.id(),
+            partition: split,
+        };
+        let store = Arc::clone(&tc.env().blocks);
+        if let Some(batches) = store.get(&block)? {
+            tracing::debug!(%block, "cache hit");
+            return Ok(decode_batches(batches));
+        }
+        let items: Vec<T> = self.compute(split, tc)?.flatten().collect();
+        let outcome = store.put(block, to_batches(&items)?, level)?;
+        tracing::debug!(%block, ?outcome, "cached partition");
+        Ok(one_chunk(items))
+    }
+}
+
+/// Decodes record batches into element chunks lazily, one batch at a time.
+pub fn decode_batches<T: Data>(batches: Vec<arrow::record_batch::RecordBatch>) -> BatchIter<T> {
+    Box::new(
+        batches
+            .into_iter()
+            .map(|b| from_batch::<T>(&b).unwrap_or_else(|e| abort(e))),
+    )
+}
+
+/// A partition that is already in memory, as one chunk.
+pub fn one_chunk<T: Send + 'static>(items: Vec<T>) -> BatchIter<T> {
+    if items.is_empty() {
+        Box::new(std::iter::empty())
+    } else {
+        Box::new(std::iter::once(items))
+    }
+}
+
+/// Groups any element iterator into chunks of [`crate::data::CHUNK_ROWS`].
+pub fn chunked<I>(it: I) -> BatchIter<I::Item>
+where
+    I: Iterator + Send + 'static,
+    I::Item: Send + 'static,
+{
+    Box::new(Chunker { inner: it })
+}
+
+struct Chunker<I> {
+    inner: I,
+}
+
+impl<I: Iterator> Iterator for Chunker<I> {
+    type Item = Vec<I::Item>;
+    fn next(&mut self) -> Option<Vec<I::Item>> {
+        let mut chunk = Vec::with_capacity(crate::data::CHUNK_ROWS);
+        chunk.extend(self.inner.by_ref().take(crate::data::CHUNK_ROWS));
+        if chunk.is_empty() { None } else { Some(chunk) }
+    }
+}
