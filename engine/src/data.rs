@@ -28,7 +28,7 @@ pub trait Key: Data + Eq + Hash {}
 impl<T> Key for T where T: Data + Eq + Hash {}
 
 /// Elements of one partition travel between operators in chunks of about this many.
-pub const CHUNK_ROWS: usize = 4096;
+pub const CHUNK_ROWS: usize = 1024;
 
 /// Rows per record batch when a partition is converted to Arrow.
 pub const BATCH_ROWS: usize = 65_536;

@@ -24,15 +24,22 @@ pub enum PartitionerKind {
         /// Identity of this partitioner instance.
         id: u64,
     },
+    /// A user or internal function of the key; equal only to the very same instance.
+    Custom {
+        /// Number of partitions.
+        partitions: usize,
+        /// Identity of this partitioner instance.
+        id: u64,
+    },
 }
 
 impl PartitionerKind {
     /// Number of partitions.
     pub fn num_partitions(&self) -> usize {
         match self {
-            PartitionerKind::Hash { partitions } | PartitionerKind::Range { partitions, .. } => {
-                *partitions
-            }
+            PartitionerKind::Hash { partitions }
+            | PartitionerKind::Range { partitions, .. }
+            | PartitionerKind::Custom { partitions, .. } => *partitions,
         }
     }
 }
@@ -53,6 +60,15 @@ pub enum Partitioner<K> {
         /// Finds the partition of a key.
         locate: Arc<dyn Fn(&K) -> usize + Send + Sync>,
     },
+    /// Any function of the key into `0..partitions`.
+    Custom {
+        /// Number of partitions.
+        partitions: usize,
+        /// Identity of this instance.
+        id: u64,
+        /// Finds the partition of a key; must return a value below `partitions`.
+        locate: Arc<dyn Fn(&K) -> usize + Send + Sync>,
+    },
 }
 
 impl<K> Clone for Partitioner<K> {
@@ -66,6 +82,15 @@ impl<K> Clone for Partitioner<K> {
                 id,
                 locate,
             } => Partitioner::Range {
+                partitions: *partitions,
+                id: *id,
+                locate: Arc::clone(locate),
+            },
+            Partitioner::Custom {
+                partitions,
+                id,
+                locate,
+            } => Partitioner::Custom {
                 partitions: *partitions,
                 id: *id,
                 locate: Arc::clone(locate),
@@ -93,7 +118,7 @@ impl<K: Hash> Partitioner<K> {
     pub fn partition_of(&self, key: &K) -> usize {
         match self {
             Partitioner::Hash { partitions } => (portable_hash(key) % *partitions as u64) as usize,
-            Partitioner::Range { locate, .. } => locate(key),
+            Partitioner::Range { locate, .. } | Partitioner::Custom { locate, .. } => locate(key),
         }
     }
 }
@@ -114,6 +139,27 @@ impl<K> Partitioner<K> {
                 partitions: *partitions,
                 id: *id,
             },
+            Partitioner::Custom { partitions, id, .. } => PartitionerKind::Custom {
+                partitions: *partitions,
+                id: *id,
+            },
+        }
+    }
+}
+
+impl<K> Partitioner<K> {
+    /// A partitioner from any function of the key into `0..partitions`; values at or past
+    /// `partitions` are wrapped around.
+    pub fn custom(
+        partitions: usize,
+        id: u64,
+        locate: impl Fn(&K) -> usize + Send + Sync + 'static,
+    ) -> Self {
+        let partitions = partitions.max(1);
+        Partitioner::Custom {
+            partitions,
+            id,
+            locate: Arc::new(move |k| locate(k) % partitions),
         }
     }
 }

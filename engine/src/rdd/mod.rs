@@ -228,17 +228,14 @@ pub trait RddCompute<T: Data>: RddBase {
     /// handles caching and checkpoints; children call `iterator`, never `compute`.
     fn compute(&self, split: usize, tc: &Arc<TaskContext>) -> Result<BatchIter<T>>;
 
-    /// The elements of partition `split`: from the checkpoint if one is written, from the block
-    /// store if the RDD is persisted and the block is held, else computed (and stored if
+    /// The elements of partition `split`: from the block store if the RDD is persisted and the
+    /// block is held, else from the checkpoint if one is written, else computed (and stored if
     /// persisted). A block that was evicted or dropped is recomputed here, transparently.
     fn iterator(&self, split: usize, tc: &Arc<TaskContext>) -> Result<BatchIter<T>> {
         let meta = self.meta();
-        if let Some(dir) = meta.checkpoint_dir() {
-            return read_checkpoint::<T>(&dir, meta.id(), split);
-        }
         let level = meta.storage_level();
         if !level.is_valid() {
-            return self.compute(split, tc);
+            return self.compute_or_read_checkpoint(split, tc);
         }
         let block = BlockId::Rdd {
             rdd: meta.id(),
@@ -249,10 +246,18 @@ pub trait RddCompute<T: Data>: RddBase {
             tracing::debug!(%block, "cache hit");
             return Ok(decode_batches(batches));
         }
-        let items: Vec<T> = self.compute(split, tc)?.flatten().collect();
+        let items: Vec<T> = self.compute_or_read_checkpoint(split, tc)?.flatten().collect();
         let outcome = store.put(block, to_batches(&items)?, level)?;
         tracing::debug!(%block, ?outcome, "cached partition");
         Ok(one_chunk(items))
+    }
+
+    /// Partition `split` from the checkpoint if one is written, else computed.
+    fn compute_or_read_checkpoint(&self, split: usize, tc: &Arc<TaskContext>) -> Result<BatchIter<T>> {
+        match self.meta().checkpoint_dir() {
+            Some(dir) => read_checkpoint::<T>(&dir, self.meta().id(), split),
+            None => self.compute(split, tc),
+        }
     }
 }
 

@@ -1,0 +1,295 @@
+//! [`Context`]: the entry point (Spark's `SparkContext`). It owns the scheduler, the local
+//! executor and its stores, hands out ids, and creates source RDDs.
+
+use crate::conf::{Conf, Master};
+use crate::error::{Error, Result};
+use crate::rdd::Rdd;
+use crate::status::StatusView;
+use ember_engine::accumulator::{Accumulator, AccumulatorParam, AddParam};
+use ember_engine::broadcast::Broadcast;
+use ember_engine::data::Data;
+use ember_engine::env::{BlockStore, Env, ShuffleStore};
+use ember_engine::ids::{AccumulatorId, BroadcastId, ExecutorId, RddId, ShuffleId};
+use ember_engine::rdd::{
+    ParallelizeRdd, RangeRdd, RddCompute, RddMeta, TextFileRdd, UnionRdd, plan_splits, resolve_paths,
+};
+use ember_engine::storage::BlockId;
+use ember_executor::block_manager::BlockManager;
+use ember_executor::local::LocalBackend;
+use ember_executor::shuffle_store::LocalShuffleStore;
+use ember_scheduler::{DagScheduler, SchedulerConfig};
+use parking_lot::Mutex;
+use std::collections::HashMap;
+use std::ops::AddAssign;
+use std::panic::Location;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Writes the checkpoint of one RDD (set by `Rdd::checkpoint`, run after the next job).
+pub(crate) type CheckpointWriter = Box<dyn Fn() -> Result<()> + Send + Sync>;
+
+pub(crate) struct Inner {
+    pub(crate) conf: Conf,
+    pub(crate) master: Master,
+    pub(crate) scheduler: DagScheduler,
+    pub(crate) env: Arc<Env>,
+    pub(crate) blocks: Arc<BlockManager>,
+    pub(crate) shuffles: Arc<LocalShuffleStore>,
+    pub(crate) default_parallelism: usize,
+    pub(crate) parallelism_set: bool,
+    pub(crate) max_split_bytes: u64,
+    next_rdd: AtomicU64,
+    next_shuffle: AtomicU64,
+    next_accumulator: AtomicU64,
+    next_broadcast: AtomicU64,
+    next_partitioner: AtomicU64,
+    pub(crate) pending_checkpoints: Mutex<HashMap<RddId, CheckpointWriter>>,
+    _local_dir: Option<tempfile::TempDir>,
+}
+
+/// The entry point of an Ember program. Cheap to clone; clones share one context.
+///
+/// ```
+/// let ctx = ember::Context::new(ember::Conf::new().master("local[2]"))?;
+/// let squares = ctx.parallelize((1..=4).collect::<Vec<i64>>(), 2).map(|x| x * x);
+/// assert_eq!(squares.collect()?, vec![1, 4, 9, 16]);
+/// # Ok::<(), ember::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Context {
+    pub(crate) inner: Arc<Inner>,
+}
+
+/// `file:line` of a caller, as Spark's call sites (`map at wordcount.rs:31`).
+pub(crate) fn call_site(loc: &Location<'_>) -> String {
+    let file = std::path::Path::new(loc.file())
+        .file_name()
+        .map_or_else(|| loc.file().to_string(), |f| f.to_string_lossy().into_owned());
+    format!("{file}:{}", loc.line())
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("EMBER_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+impl Context {
+    /// A context for `conf`. Logging goes to stderr through `tracing`, filtered by `EMBER_LOG`
+    /// (e.g. `EMBER_LOG=debug` shows scheduler events; default `warn`).
+    pub fn new(conf: Conf) -> Result<Self> {
+        init_logging();
+        let master = Master::parse(conf.get_master())?;
+        let slots = master.slots();
+        let parallelism_set = conf.get("ember.default.parallelism").is_some();
+        let default_parallelism = conf.get_usize("ember.default.parallelism", slots)?;
+        let max_failures = conf.get_usize("ember.task.maxFailures", 4)? as u32;
+        let storage = conf.get_bytes("ember.memory.storage", 2 << 30)?;
+        let shuffle_mem = conf.get_bytes("ember.memory.shuffle", 1 << 30)?;
+        let max_split_bytes = conf.get_bytes("ember.files.maxPartitionBytes", 32 << 20)?;
+        let show_progress = conf.get_bool("ember.ui.showConsoleProgress", true)?;
+        let (local_dir, temp) = match conf.get("ember.local.dir") {
+            Some(d) => {
+                let dir = PathBuf::from(d).join(format!("ember-{}", std::process::id()));
+                (dir, None)
+            }
+            None => {
+                let t = tempfile::Builder::new().prefix("ember-").tempdir().map_err(|e| Error::Conf {
+                    key: "ember.local.dir".into(),
+                    value: std::env::temp_dir().display().to_string(),
+                    message: format!("cannot create a temporary directory: {e}"),
+                })?;
+                (t.path().to_path_buf(), Some(t))
+            }
+        };
+        let blocks = Arc::new(BlockManager::new(storage, local_dir.join("blocks")));
+        let shuffles = Arc::new(LocalShuffleStore::new(
+            ExecutorId::driver(),
+            shuffle_mem,
+            local_dir.join("shuffle"),
+        ));
+        let env = Arc::new(Env {
+            executor_id: ExecutorId::driver(),
+            blocks: Arc::clone(&blocks) as Arc<dyn BlockStore>,
+            shuffles: Arc::clone(&shuffles) as Arc<dyn ShuffleStore>,
+            checkpoint_dir: Default::default(),
+        });
+        let backend = Arc::new(LocalBackend::new(slots, Arc::clone(&env))?);
+        let scheduler = DagScheduler::new(
+            backend,
+            SchedulerConfig {
+                max_task_failures: max_failures,
+                show_progress,
+                ..SchedulerConfig::default()
+            },
+        );
+        tracing::info!(master = conf.get_master(), app = conf.get_app_name(), "context started");
+        Ok(Context {
+            inner: Arc::new(Inner {
+                conf,
+                master,
+                scheduler,
+                env,
+                blocks,
+                shuffles,
+                default_parallelism,
+                parallelism_set,
+                max_split_bytes,
+                next_rdd: AtomicU64::new(0),
+                next_shuffle: AtomicU64::new(0),
+                next_accumulator: AtomicU64::new(0),
+                next_broadcast: AtomicU64::new(0),
+                next_partitioner: AtomicU64::new(0),
+                pending_checkpoints: Mutex::new(HashMap::new()),
+                _local_dir: temp,
+            }),
+        })
+    }
+
+    /// A context on `local[*]` with default settings.
+    pub fn local() -> Result<Self> {
+        Context::new(Conf::new().master("local[*]"))
+    }
+
+    /// The configuration.
+    pub fn conf(&self) -> &Conf {
+        &self.inner.conf
+    }
+    /// The master.
+    pub fn master(&self) -> &Master {
+        &self.inner.master
+    }
+    /// The application name.
+    pub fn app_name(&self) -> &str {
+        self.inner.conf.get_app_name()
+    }
+    /// Partitions used when none are given (`ember.default.parallelism`, else the cores).
+    pub fn default_parallelism(&self) -> usize {
+        self.inner.default_parallelism
+    }
+    /// Spark's `defaultMinPartitions`: `min(default_parallelism, 2)`.
+    pub fn default_min_partitions(&self) -> usize {
+        self.inner.default_parallelism.min(2)
+    }
+    /// Jobs, stages and tasks run so far.
+    pub fn status_tracker(&self) -> StatusView {
+        StatusView::new(Arc::clone(self.inner.scheduler.status()))
+    }
+
+    pub(crate) fn new_meta(&self, op: &'static str, loc: &Location<'_>) -> RddMeta {
+        RddMeta::new(self.new_rdd_id(), op, call_site(loc))
+    }
+    pub(crate) fn new_rdd_id(&self) -> RddId {
+        RddId(self.inner.next_rdd.fetch_add(1, Ordering::Relaxed))
+    }
+    pub(crate) fn new_shuffle_id(&self) -> ShuffleId {
+        ShuffleId(self.inner.next_shuffle.fetch_add(1, Ordering::Relaxed))
+    }
+    pub(crate) fn new_partitioner_id(&self) -> u64 {
+        self.inner.next_partitioner.fetch_add(1, Ordering::Relaxed)
+    }
+
+    pub(crate) fn wrap<T: Data>(&self, node: Arc<dyn RddCompute<T>>) -> Rdd<T> {
+        Rdd::from_node(self.clone(), node)
+    }
+
+    /// Distributes a local collection over `slices` partitions (at least 1).
+    #[track_caller]
+    pub fn parallelize<T: Data>(&self, data: Vec<T>, slices: usize) -> Rdd<T> {
+        let meta = self.new_meta("parallelize", Location::caller());
+        self.wrap(Arc::new(ParallelizeRdd::new(meta, data, slices.max(1))))
+    }
+
+    /// `start, start+step, ...` below `end` (above it for a negative step) in `slices`
+    /// partitions. A zero step is an error.
+    #[track_caller]
+    pub fn range(&self, start: i64, end: i64, step: i64, slices: usize) -> Result<Rdd<i64>> {
+        let meta = self.new_meta("range", Location::caller());
+        Ok(self.wrap(Arc::new(RangeRdd::new(meta, start, end, step, slices)?)))
+    }
+
+    /// Lines of a text file, a directory's files, a glob, or several of these separated by
+    /// commas. Large files are split into byte ranges aligned to lines, at least
+    /// `min_partitions` in all. A path that matches nothing is an error naming it.
+    #[track_caller]
+    pub fn text_file(&self, path: &str, min_partitions: usize) -> Result<Rdd<String>> {
+        let meta = self.new_meta("textFile", Location::caller());
+        let files = resolve_paths(path)?;
+        let splits = plan_splits(&files, min_partitions, self.inner.max_split_bytes, self.default_parallelism())?;
+        Ok(self.wrap(Arc::new(TextFileRdd::new(meta, splits))))
+    }
+
+    /// The union of several RDDs of the same type.
+    #[track_caller]
+    pub fn union<T: Data>(&self, rdds: &[Rdd<T>]) -> Rdd<T> {
+        let meta = self.new_meta("union", Location::caller());
+        let parents = rdds.iter().map(|r| Arc::clone(r.node())).collect();
+        self.wrap(Arc::new(UnionRdd::new(meta, parents)))
+    }
+
+    /// An RDD with no partitions.
+    #[track_caller]
+    pub fn empty<T: Data>(&self) -> Rdd<T> {
+        let meta = self.new_meta("emptyRDD", Location::caller());
+        self.wrap(Arc::new(ParallelizeRdd::new(meta, Vec::new(), 0)))
+    }
+
+    /// A read-only value shared by every task.
+    pub fn broadcast<T: Send + Sync + 'static>(&self, value: T) -> Broadcast<T> {
+        let id = BroadcastId(self.inner.next_broadcast.fetch_add(1, Ordering::Relaxed));
+        Broadcast::new(id, value)
+    }
+
+    /// A numeric accumulator (anything with `+=` and a zero `Default`).
+    pub fn accumulator<T>(&self, initial: T) -> Accumulator<T>
+    where
+        T: AddAssign + Default + Clone + Send + 'static,
+    {
+        self.accumulator_with(initial, AddParam)
+    }
+
+    /// An accumulator with a user-defined way of adding values.
+    pub fn accumulator_with<T: Clone + Send + 'static>(
+        &self,
+        initial: T,
+        param: impl AccumulatorParam<T>,
+    ) -> Accumulator<T> {
+        let id = AccumulatorId(self.inner.next_accumulator.fetch_add(1, Ordering::Relaxed));
+        Accumulator::new(id, initial, param)
+    }
+
+    /// Sets the directory RDD checkpoints are written to (created if missing).
+    pub fn set_checkpoint_dir(&self, dir: impl Into<PathBuf>) -> Result<()> {
+        let dir = dir.into();
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| ember_engine::EngineError::io(dir.display(), &e))?;
+        *self.inner.env.checkpoint_dir.write() = Some(dir);
+        Ok(())
+    }
+
+    /// The checkpoint directory, if set.
+    pub fn checkpoint_dir(&self) -> Option<PathBuf> {
+        self.inner.env.checkpoint_dir.read().clone()
+    }
+
+    /// Drops a block from the block store, as losing an executor would. The next task that
+    /// needs it recomputes it from lineage. Returns whether it was held.
+    pub fn remove_block(&self, block: BlockId) -> bool {
+        self.inner.blocks.remove(&block)
+    }
+
+    /// Drops the output of one map task of a shuffle, as losing an executor would. The next job
+    /// that reads it gets a fetch failure and the scheduler reruns that map task.
+    pub fn remove_map_output(&self, shuffle: ShuffleId, map: usize) -> bool {
+        self.inner.shuffles.remove_map_output(shuffle, map)
+    }
+
+    /// Bytes of cached blocks held in memory.
+    pub fn storage_memory_used(&self) -> u64 {
+        self.inner.blocks.memory_used()
+    }
+}

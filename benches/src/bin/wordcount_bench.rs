@@ -1,0 +1,70 @@
+//! Word count of a corpus: Ember (`local[N]`) against a hand-written single-threaded Rust
+//! `HashMap` count of the same file, in the same run.
+//!
+//! ```text
+//! python3 ../shared/bench/gen_text.py /tmp/words200.txt 200
+//! cargo run --release -p ember-benches --bin wordcount_bench -- /tmp/words200.txt
+//! ```
+//! Prints both times (best of `--runs`), the ratio Ember / hand-written, and checks that both
+//! counted the same words.
+
+use clap::Parser;
+use ember::{Conf, Context};
+use ember_benches::best_of;
+use std::hash::BuildHasherDefault;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[derive(Parser)]
+struct Args {
+    /// The corpus.
+    file: String,
+    /// Master for Ember.
+    #[arg(long, default_value = "local[2]")]
+    master: String,
+    /// Runs of each; the best is reported.
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+}
+
+/// The baseline: read the file, split on ASCII whitespace, count in one `HashMap<&[u8], u64>`
+/// with an Fx hasher, on one thread.
+fn hand_written(path: &str) -> (usize, u64) {
+    let data = std::fs::read(path).expect("read corpus");
+    let mut counts: hashbrown::HashMap<&[u8], u64, BuildHasherDefault<rustc_hash::FxHasher>> =
+        hashbrown::HashMap::default();
+    for word in data.split(|b| b.is_ascii_whitespace()).filter(|w| !w.is_empty()) {
+        *counts.entry(word).or_insert(0) += 1;
+    }
+    (counts.len(), counts.values().sum())
+}
+
+fn ember_count(ctx: &Context, path: &str) -> (usize, u64) {
+    let counts = ctx
+        .text_file(path, ctx.default_min_partitions())
+        .expect("corpus exists")
+        .flat_map(|line| line.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+        .map(|w| (w, 1u64))
+        .reduce_by_key(|a, b| a + b)
+        .collect()
+        .expect("job runs");
+    (counts.len(), counts.iter().map(|(_, n)| n).sum())
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = Args::parse();
+    let ctx = Context::new(
+        Conf::new()
+            .master(&args.master)
+            .set("ember.ui.showConsoleProgress", "false"),
+    )?;
+    let (hand_t, hand) = best_of(args.runs, || hand_written(&args.file));
+    let (ember_t, ember) = best_of(args.runs, || ember_count(&ctx, &args.file));
+    assert_eq!(hand, ember, "hand-written and Ember disagree (distinct, total)");
+    println!("words: {} distinct, {} total", hand.0, hand.1);
+    println!("hand-written 1 thread: {:.3} s", hand_t.as_secs_f64());
+    println!("ember {}: {:.3} s", args.master, ember_t.as_secs_f64());
+    println!("ratio ember/hand-written: {:.2}", ember_t.as_secs_f64() / hand_t.as_secs_f64());
+    Ok(())
+}

@@ -1,0 +1,20 @@
+//! # ember-benches
+//!
+//! Benchmark harnesses that print Ember's times next to the tools a user would otherwise
+//! pick, measured in the same run. Run them by hand in release mode; they are never timed
+//! tests. Each binary in `src/bin` says how to run it.
+
+use std::time::{Duration, Instant};
+
+/// Runs `f` `runs` times and returns the best wall time with the last result.
+pub fn best_of<R>(runs: usize, mut f: impl FnMut() -> R) -> (Duration, R) {
+    let mut best = Duration::MAX;
+    let mut last = None;
+    for _ in 0..runs.max(1) {
+        let t = Instant::now();
+        let r = f();
+        best = best.min(t.elapsed());
+        last = Some(r);
+    }
+    (best, last.expect("at least one run"))
+}

@@ -1,0 +1,239 @@
+//! The shuffle store of local mode: each map task's output as one Arrow IPC stream per reduce
+//! partition, held in memory until the store's budget is reached, then spilled: the whole map
+//! output goes to one file in the local directory with an in-memory index of offsets.
+
+use ember_engine::env::{MapStatus, ShuffleStore};
+use ember_engine::error::{EngineError, Result};
+use ember_engine::ids::{ExecutorId, ShuffleId};
+use ember_engine::ipc::{decode, encode};
+use arrow::record_batch::RecordBatch;
+use parking_lot::Mutex;
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+enum MapOutput {
+    Memory {
+        blocks: Vec<Option<Arc<Vec<u8>>>>,
+        bytes: u64,
+    },
+    Disk {
+        path: PathBuf,
+        /// `(offset, len)` of each reduce partition's stream; `len == 0` means empty.
+        index: Vec<(u64, u64)>,
+    },
+}
+
+/// Map outputs of one executor.
+pub struct LocalShuffleStore {
+    executor: ExecutorId,
+    budget: u64,
+    dir: PathBuf,
+    state: Mutex<(HashMap<(ShuffleId, usize), MapOutput>, u64)>,
+}
+
+impl LocalShuffleStore {
+    /// A store keeping up to `budget` bytes in memory and spilling into `dir`.
+    pub fn new(executor: ExecutorId, budget: u64, dir: PathBuf) -> Self {
+        LocalShuffleStore {
+            executor,
+            budget,
+            dir,
+            state: Mutex::new((HashMap::new(), 0)),
+        }
+    }
+
+    /// Bytes of shuffle data held in memory.
+    pub fn memory_used(&self) -> u64 {
+        self.state.lock().1
+    }
+
+    /// Number of map outputs held (in memory or on disk).
+    pub fn map_outputs(&self) -> usize {
+        self.state.lock().0.len()
+    }
+
+    fn spill(&self, shuffle: ShuffleId, map: usize, blocks: &[Option<Arc<Vec<u8>>>]) -> Result<MapOutput> {
+        let io = |p: &PathBuf, e: std::io::Error| EngineError::io(p.display(), &e);
+        std::fs::create_dir_all(&self.dir).map_err(|e| io(&self.dir, e))?;
+        let path = self.dir.join(format!("shuffle_{}_{}.data", shuffle.0, map));
+        let mut file = std::io::BufWriter::new(File::create(&path).map_err(|e| io(&path, e))?);
+        let mut index = Vec::with_capacity(blocks.len());
+        let mut offset = 0u64;
+        for b in blocks {
+            let len = b.as_ref().map_or(0, |b| b.len() as u64);
+            if let Some(b) = b {
+                file.write_all(b).map_err(|e| io(&path, e))?;
+            }
+            index.push((offset, len));
+            offset += len;
+        }
+        file.flush().map_err(|e| io(&path, e))?;
+        tracing::debug!(%shuffle, map, bytes = offset, "shuffle output spilled to disk");
+        Ok(MapOutput::Disk { path, index })
+    }
+}
+
+impl ShuffleStore for LocalShuffleStore {
+    fn write(
+        &self,
+        shuffle: ShuffleId,
+        map: usize,
+        blocks: Vec<Option<RecordBatch>>,
+    ) -> Result<MapStatus> {
+        let mut encoded = Vec::with_capacity(blocks.len());
+        let mut sizes = Vec::with_capacity(blocks.len());
+        let mut records = 0u64;
+        for (reduce, b) in blocks.into_iter().enumerate() {
+            match b {
+                Some(batch) => {
+                    records += batch.num_rows() as u64;
+                    let what = format!("shuffle_{}_{}_{}", shuffle.0, map, reduce);
+                    let bytes = encode(&[batch], &what)?;
+                    sizes.push(bytes.len() as u64);
+                    encoded.push(Some(Arc::new(bytes)));
+                }
+                None => {
+                    sizes.push(0);
+                    encoded.push(None);
+                }
+            }
+        }
+        let total: u64 = sizes.iter().sum();
+        let fits = {
+            let st = self.state.lock();
+            st.1 + total <= self.budget
+        };
+        let output = if fits {
+            MapOutput::Memory {
+                blocks: encoded,
+                bytes: total,
+            }
+        } else {
+            self.spill(shuffle, map, &encoded)?
+        };
+        let mut st = self.state.lock();
+        if let MapOutput::Memory { bytes, .. } = &output {
+            st.1 += bytes;
+        }
+        if let Some(MapOutput::Memory { bytes, .. }) = st.0.insert((shuffle, map), output) {
+            st.1 -= bytes;
+        }
+        Ok(MapStatus {
+            executor: self.executor.clone(),
+            sizes,
+            records,
+        })
+    }
+
+    fn read(
+        &self,
+        shuffle: ShuffleId,
+        map: usize,
+        reduce: usize,
+    ) -> Result<Option<Vec<RecordBatch>>> {
+        let what = format!("shuffle_{}_{}_{}", shuffle.0, map, reduce);
+        let (path, offset, len) = {
+            let st = self.state.lock();
+            match st.0.get(&(shuffle, map)) {
+                None => return Ok(None),
+                Some(MapOutput::Memory { blocks, .. }) => {
+                    return match blocks.get(reduce) {
+                        None => Ok(None),
+                        Some(None) => Ok(Some(Vec::new())),
+                        Some(Some(bytes)) => {
+                            let bytes = Arc::clone(bytes);
+                            drop(st);
+                            Ok(Some(decode(&bytes, &what)?))
+                        }
+                    };
+                }
+                Some(MapOutput::Disk { path, index }) => match index.get(reduce) {
+                    None => return Ok(None),
+                    Some(&(_, 0)) => return Ok(Some(Vec::new())),
+                    Some(&(offset, len)) => (path.clone(), offset, len),
+                },
+            }
+        };
+        let io = |e: std::io::Error| EngineError::io(path.display(), &e);
+        let mut file = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io(e)),
+        };
+        file.seek(SeekFrom::Start(offset)).map_err(io)?;
+        let mut buf = vec![0u8; len as usize];
+        file.read_exact(&mut buf).map_err(io)?;
+        Ok(Some(decode(&buf, &what)?))
+    }
+
+    fn remove_map_output(&self, shuffle: ShuffleId, map: usize) -> bool {
+        let mut st = self.state.lock();
+        match st.0.remove(&(shuffle, map)) {
+            Some(MapOutput::Memory { bytes, .. }) => {
+                st.1 -= bytes;
+                true
+            }
+            Some(MapOutput::Disk { path, .. }) => {
+                let _ = std::fs::remove_file(path);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn remove_shuffle(&self, shuffle: ShuffleId) {
+        let maps: Vec<usize> = {
+            let st = self.state.lock();
+            st.0.keys().filter(|(s, _)| *s == shuffle).map(|(_, m)| *m).collect()
+        };
+        for m in maps {
+            self.remove_map_output(shuffle, m);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ember_engine::data::{from_batch, to_batch};
+
+    fn rows(items: &[(String, i64)]) -> Option<RecordBatch> {
+        Some(to_batch(items).unwrap())
+    }
+
+    #[test]
+    fn memory_then_spill_and_missing_versus_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalShuffleStore::new(ExecutorId::driver(), 1, dir.path().to_path_buf());
+        let s = ShuffleId(7);
+        let status = store
+            .write(s, 0, vec![rows(&[("a".into(), 1)]), None, rows(&[("c".into(), 3)])])
+            .unwrap();
+        assert_eq!(status.records, 2);
+        assert_eq!(status.sizes[1], 0);
+        // Over a 1-byte budget, so the output was spilled; it still reads back.
+        assert_eq!(store.memory_used(), 0);
+        let back = store.read(s, 0, 2).unwrap().unwrap();
+        assert_eq!(from_batch::<(String, i64)>(&back[0]).unwrap(), vec![("c".into(), 3)]);
+        assert_eq!(store.read(s, 0, 1).unwrap(), Some(Vec::new()));
+        assert_eq!(store.read(s, 1, 0).unwrap(), None);
+        assert!(store.remove_map_output(s, 0));
+        assert_eq!(store.read(s, 0, 2).unwrap(), None);
+    }
+
+    #[test]
+    fn in_memory_accounting() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalShuffleStore::new(ExecutorId::driver(), 1 << 30, dir.path().to_path_buf());
+        let s = ShuffleId(1);
+        store.write(s, 0, vec![rows(&[("x".into(), 1)])]).unwrap();
+        store.write(s, 1, vec![rows(&[("y".into(), 2)])]).unwrap();
+        assert!(store.memory_used() > 0);
+        assert_eq!(store.map_outputs(), 2);
+        store.remove_shuffle(s);
+        assert_eq!((store.memory_used(), store.map_outputs()), (0, 0));
+    }
+}

@@ -1,0 +1,55 @@
+//! The scheduler's error type.
+
+use ember_engine::EngineError;
+use ember_engine::ids::{JobId, StageId};
+
+/// Why a job failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SchedulerError {
+    /// A task failed `attempts` times; `error` is the failure of its last attempt.
+    #[error(
+        "{job} aborted: task {partition} of {stage} failed {attempts} times; most recent failure: {error}"
+    )]
+    TaskFailed {
+        /// The job.
+        job: JobId,
+        /// The stage of the task.
+        stage: StageId,
+        /// The partition of the task.
+        partition: usize,
+        /// How many attempts failed.
+        attempts: u32,
+        /// The error of the last attempt.
+        #[source]
+        error: EngineError,
+    },
+    /// A stage kept losing its input: fetch failures exceeded the stage's attempt limit.
+    #[error("{job} aborted: {stage} failed {attempts} times because of lost shuffle output: {error}")]
+    StageFailed {
+        /// The job.
+        job: JobId,
+        /// The stage that could not read its input.
+        stage: StageId,
+        /// How many stage attempts failed.
+        attempts: u32,
+        /// The last fetch failure.
+        #[source]
+        error: EngineError,
+    },
+    /// The job asked for a partition the RDD does not have.
+    #[error("{job}: partition {partition} out of range (the RDD has {partitions})")]
+    NoSuchPartition {
+        /// The job.
+        job: JobId,
+        /// The partition asked for.
+        partition: usize,
+        /// Partitions the RDD has.
+        partitions: usize,
+    },
+    /// The backend stopped answering (its threads ended).
+    #[error("{job} aborted: the task backend stopped")]
+    BackendGone {
+        /// The job.
+        job: JobId,
+    },
+}

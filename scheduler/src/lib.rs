@@ -1,0 +1,18 @@
+//! # ember-scheduler: from an action to tasks
+//!
+//! Start at [`dag_scheduler::DagScheduler::run_job`]. A job's lineage is cut into stages at
+//! shuffle dependencies ([`dag`]); each stage moves through the states drawn in [`stage`]; map
+//! stages whose output the [`map_output::MapOutputTracker`] already holds are skipped; tasks go
+//! to an `ember_engine::task::TaskBackend` (local threads or remote executors). [`status`] is
+//! the status API and [`progress`] the console progress bar.
+
+pub mod dag;
+pub mod dag_scheduler;
+pub mod error;
+pub mod map_output;
+pub mod progress;
+pub mod stage;
+pub mod status;
+
+pub use dag_scheduler::{DagScheduler, SchedulerConfig};
+pub use error::SchedulerError;
