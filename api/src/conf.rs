@@ -7,7 +7,7 @@
 //! | `ember.memory.storage` | 2g | memory for cached blocks |
 //! | `ember.memory.shuffle` | 1g | memory for shuffle blocks before they spill |
 //! | `ember.local.dir` | a fresh temporary directory | where spilled blocks and shuffle files go |
-//! | `ember.files.maxPartitionBytes` | 32m | largest split of a text file |
+//! | `ember.files.maxPartitionBytes` | 128m | largest split of a text file |
 //! | `ember.ui.showConsoleProgress` | true | the progress bar on a terminal |
 
 use crate::error::{Error, Result};

@@ -90,7 +90,7 @@ impl Context {
         let max_failures = conf.get_usize("ember.task.maxFailures", 4)? as u32;
         let storage = conf.get_bytes("ember.memory.storage", 2 << 30)?;
         let shuffle_mem = conf.get_bytes("ember.memory.shuffle", 1 << 30)?;
-        let max_split_bytes = conf.get_bytes("ember.files.maxPartitionBytes", 32 << 20)?;
+        let max_split_bytes = conf.get_bytes("ember.files.maxPartitionBytes", 128 << 20)?;
         let show_progress = conf.get_bool("ember.ui.showConsoleProgress", true)?;
         let (local_dir, temp) = match conf.get("ember.local.dir") {
             Some(d) => {

@@ -55,7 +55,12 @@ impl<T> Clone for Accumulator<T> {
 
 impl<T: fmt::Debug> fmt::Debug for Accumulator<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Accumulator({}, {:?})", self.id, self.shared.value.lock())
+        write!(
+            f,
+            "Accumulator({}, {:?})",
+            self.id,
+            self.shared.value.lock()
+        )
     }
 }
 

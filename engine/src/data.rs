@@ -92,7 +92,7 @@ fn fields_for<T: Data>(sample: &[T]) -> Result<Arc<Vec<FieldRef>>> {
             }
             // Types serde cannot describe statically (e.g. maps with dynamic keys) are traced
             // from values instead; such a schema is not cached since another sample may differ.
-            let f = Vec::<FieldRef>::from_samples(&Rows(sample), tracing_options())
+            let f = Vec::<FieldRef>::from_samples(Rows(sample), tracing_options())
                 .map_err(conversion_error::<T>)?;
             return Ok(Arc::new(f));
         }
@@ -118,8 +118,7 @@ pub fn to_batches<T: Data>(items: &[T]) -> Result<Vec<RecordBatch>> {
 
 /// Converts a record batch made by [`to_batch`] back into elements.
 pub fn from_batch<T: Data>(batch: &RecordBatch) -> Result<Vec<T>> {
-    let rows: Vec<Row<T>> =
-        serde_arrow::from_record_batch(batch).map_err(conversion_error::<T>)?;
+    let rows: Vec<Row<T>> = serde_arrow::from_record_batch(batch).map_err(conversion_error::<T>)?;
     Ok(rows.into_iter().map(|r| r.value).collect())
 }
 

@@ -39,8 +39,12 @@ pub struct RddStorageInfo {
 /// shared by all task threads of an executor.
 pub trait BlockStore: Send + Sync {
     /// Stores a block at `level`, evicting least recently used blocks of *other* RDDs if needed.
-    fn put(&self, id: BlockId, batches: Vec<RecordBatch>, level: StorageLevel)
-    -> Result<PutOutcome>;
+    fn put(
+        &self,
+        id: BlockId,
+        batches: Vec<RecordBatch>,
+        level: StorageLevel,
+    ) -> Result<PutOutcome>;
     /// Returns a block if it is still held in memory or on disk.
     fn get(&self, id: &BlockId) -> Result<Option<Vec<RecordBatch>>>;
     /// Drops one block; returns whether it existed.
@@ -76,7 +80,12 @@ pub trait ShuffleStore: Send + Sync {
         blocks: Vec<Option<RecordBatch>>,
     ) -> Result<MapStatus>;
     /// Reads one block.
-    fn read(&self, shuffle: ShuffleId, map: usize, reduce: usize) -> Result<Option<Vec<RecordBatch>>>;
+    fn read(
+        &self,
+        shuffle: ShuffleId,
+        map: usize,
+        reduce: usize,
+    ) -> Result<Option<Vec<RecordBatch>>>;
     /// Drops the outputs of one map task (as executor loss would).
     fn remove_map_output(&self, shuffle: ShuffleId, map: usize) -> bool;
     /// Drops a whole shuffle.

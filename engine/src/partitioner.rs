@@ -183,7 +183,10 @@ impl<K: Ord + Send + Sync + 'static> Partitioner<K> {
 
 /// Chooses up to `partitions - 1` range bounds from weighted key samples (Spark's
 /// `RangePartitioner.determineBounds`): sort the candidates and cut at equal steps of weight.
-pub fn determine_bounds<K: Ord + Clone>(mut candidates: Vec<(K, f64)>, partitions: usize) -> Vec<K> {
+pub fn determine_bounds<K: Ord + Clone>(
+    mut candidates: Vec<(K, f64)>,
+    partitions: usize,
+) -> Vec<K> {
     candidates.sort_by(|a, b| a.0.cmp(&b.0));
     let total: f64 = candidates.iter().map(|c| c.1).sum();
     if partitions <= 1 || candidates.is_empty() {
@@ -195,13 +198,11 @@ pub fn determine_bounds<K: Ord + Clone>(mut candidates: Vec<(K, f64)>, partition
     let mut target = step;
     for (key, weight) in candidates {
         cum += weight;
-        if cum >= target {
-            if bounds.last().is_none_or(|last| key > *last) {
-                bounds.push(key);
-                target += step;
-                if bounds.len() == partitions - 1 {
-                    break;
-                }
+        if cum >= target && bounds.last().is_none_or(|last| key > *last) {
+            bounds.push(key);
+            target += step;
+            if bounds.len() == partitions - 1 {
+                break;
             }
         }
     }

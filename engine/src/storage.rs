@@ -62,7 +62,12 @@ impl fmt::Display for StorageLevel {
         if parts.is_empty() {
             return f.write_str("None");
         }
-        write!(f, "{} Serialized {}x Replicated", parts.join(" "), self.replication)
+        write!(
+            f,
+            "{} Serialized {}x Replicated",
+            parts.join(" "),
+            self.replication
+        )
     }
 }
 

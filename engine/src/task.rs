@@ -16,8 +16,7 @@ use std::sync::mpsc::Sender;
 use std::time::Duration;
 
 /// The function of a result task: computes the action's per-partition value.
-pub type ResultFn =
-    Arc<dyn Fn(&Arc<TaskContext>) -> Result<Box<dyn Any + Send>> + Send + Sync>;
+pub type ResultFn = Arc<dyn Fn(&Arc<TaskContext>) -> Result<Box<dyn Any + Send>> + Send + Sync>;
 
 /// What a task does.
 #[derive(Clone)]

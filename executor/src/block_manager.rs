@@ -6,12 +6,12 @@
 //! disk as an Arrow IPC file, any other is dropped and later recomputed from lineage. A block
 //! that still does not fit goes to disk if its level allows, else it is not stored.
 
+use arrow::record_batch::RecordBatch;
 use ember_engine::env::{BlockStore, PutOutcome, RddStorageInfo};
 use ember_engine::error::{EngineError, Result};
 use ember_engine::ids::RddId;
 use ember_engine::ipc::{read_stream, write_stream};
 use ember_engine::storage::{BlockId, StorageLevel};
-use arrow::record_batch::RecordBatch;
 use lru::LruCache;
 use parking_lot::Mutex;
 use std::collections::HashMap;
@@ -44,7 +44,10 @@ pub struct BlockManager {
 }
 
 fn batches_size(batches: &[RecordBatch]) -> u64 {
-    batches.iter().map(|b| b.get_array_memory_size() as u64).sum()
+    batches
+        .iter()
+        .map(|b| b.get_array_memory_size() as u64)
+        .sum()
 }
 
 fn rdd_of(id: &BlockId) -> Option<RddId> {
@@ -98,7 +101,12 @@ impl BlockManager {
 
     /// Frees memory for `need` bytes by evicting LRU blocks not of `protect`. Returns the evicted
     /// blocks that must go to disk.
-    fn evict(st: &mut State, budget: u64, need: u64, protect: Option<RddId>) -> Vec<(BlockId, MemoryBlock)> {
+    fn evict(
+        st: &mut State,
+        budget: u64,
+        need: u64,
+        protect: Option<RddId>,
+    ) -> Vec<(BlockId, MemoryBlock)> {
         let mut spill = Vec::new();
         let mut skipped = Vec::new();
         while st.memory_used + need > budget {
@@ -259,11 +267,23 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let one = batches_size(&batch(1000));
         let bm = BlockManager::new(one * 2 + one / 2, dir.path().to_path_buf());
-        assert_eq!(bm.put(block(1, 0), batch(1000), StorageLevel::MEMORY_ONLY).unwrap(), PutOutcome::Memory);
-        assert_eq!(bm.put(block(2, 0), batch(1000), StorageLevel::MEMORY_AND_DISK).unwrap(), PutOutcome::Memory);
+        assert_eq!(
+            bm.put(block(1, 0), batch(1000), StorageLevel::MEMORY_ONLY)
+                .unwrap(),
+            PutOutcome::Memory
+        );
+        assert_eq!(
+            bm.put(block(2, 0), batch(1000), StorageLevel::MEMORY_AND_DISK)
+                .unwrap(),
+            PutOutcome::Memory
+        );
         // Touch rdd 1 so rdd 2's block is the least recently used.
         assert!(bm.get(&block(1, 0)).unwrap().is_some());
-        assert_eq!(bm.put(block(3, 0), batch(1000), StorageLevel::MEMORY_ONLY).unwrap(), PutOutcome::Memory);
+        assert_eq!(
+            bm.put(block(3, 0), batch(1000), StorageLevel::MEMORY_ONLY)
+                .unwrap(),
+            PutOutcome::Memory
+        );
         // rdd 2 was evicted to disk and reads back.
         let info = bm.rdd_info(RddId(2));
         assert_eq!((info.cached_partitions, info.memory_bytes), (1, 0));
@@ -271,7 +291,8 @@ mod tests {
         let back = bm.get(&block(2, 0)).unwrap().unwrap();
         assert_eq!(from_batch::<i64>(&back[0]).unwrap().len(), 1000);
         // Another put evicts rdd 1 (MEMORY_ONLY): gone for good.
-        bm.put(block(4, 0), batch(1000), StorageLevel::MEMORY_ONLY).unwrap();
+        bm.put(block(4, 0), batch(1000), StorageLevel::MEMORY_ONLY)
+            .unwrap();
         assert!(bm.get(&block(1, 0)).unwrap().is_none());
         assert!(bm.memory_used() <= one * 2 + one / 2);
     }
@@ -281,11 +302,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let one = batches_size(&batch(1000));
         let bm = BlockManager::new(one + one / 2, dir.path().to_path_buf());
-        bm.put(block(1, 0), batch(1000), StorageLevel::MEMORY_ONLY).unwrap();
-        let second = bm.put(block(1, 1), batch(1000), StorageLevel::MEMORY_ONLY).unwrap();
+        bm.put(block(1, 0), batch(1000), StorageLevel::MEMORY_ONLY)
+            .unwrap();
+        let second = bm
+            .put(block(1, 1), batch(1000), StorageLevel::MEMORY_ONLY)
+            .unwrap();
         assert_eq!(second, PutOutcome::NotStored);
         assert!(bm.get(&block(1, 0)).unwrap().is_some());
-        let disk = bm.put(block(5, 0), batch(100_000), StorageLevel::DISK_ONLY).unwrap();
+        let disk = bm
+            .put(block(5, 0), batch(100_000), StorageLevel::DISK_ONLY)
+            .unwrap();
         assert_eq!(disk, PutOutcome::Disk);
         assert_eq!(bm.remove_rdd(RddId(5)), 1);
         assert!(bm.get(&block(5, 0)).unwrap().is_none());

@@ -2,11 +2,11 @@
 //! partition, held in memory until the store's budget is reached, then spilled: the whole map
 //! output goes to one file in the local directory with an in-memory index of offsets.
 
+use arrow::record_batch::RecordBatch;
 use ember_engine::env::{MapStatus, ShuffleStore};
 use ember_engine::error::{EngineError, Result};
 use ember_engine::ids::{ExecutorId, ShuffleId};
 use ember_engine::ipc::{decode, encode};
-use arrow::record_batch::RecordBatch;
 use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::fs::File;
@@ -26,12 +26,19 @@ enum MapOutput {
     },
 }
 
+/// Map outputs by `(shuffle, map)`, and the bytes of them held in memory.
+#[derive(Default)]
+struct Outputs {
+    maps: HashMap<(ShuffleId, usize), MapOutput>,
+    memory: u64,
+}
+
 /// Map outputs of one executor.
 pub struct LocalShuffleStore {
     executor: ExecutorId,
     budget: u64,
     dir: PathBuf,
-    state: Mutex<(HashMap<(ShuffleId, usize), MapOutput>, u64)>,
+    state: Mutex<Outputs>,
 }
 
 impl LocalShuffleStore {
@@ -41,21 +48,26 @@ impl LocalShuffleStore {
             executor,
             budget,
             dir,
-            state: Mutex::new((HashMap::new(), 0)),
+            state: Mutex::new(Outputs::default()),
         }
     }
 
     /// Bytes of shuffle data held in memory.
     pub fn memory_used(&self) -> u64 {
-        self.state.lock().1
+        self.state.lock().memory
     }
 
     /// Number of map outputs held (in memory or on disk).
     pub fn map_outputs(&self) -> usize {
-        self.state.lock().0.len()
+        self.state.lock().maps.len()
     }
 
-    fn spill(&self, shuffle: ShuffleId, map: usize, blocks: &[Option<Arc<Vec<u8>>>]) -> Result<MapOutput> {
+    fn spill(
+        &self,
+        shuffle: ShuffleId,
+        map: usize,
+        blocks: &[Option<Arc<Vec<u8>>>],
+    ) -> Result<MapOutput> {
         let io = |p: &PathBuf, e: std::io::Error| EngineError::io(p.display(), &e);
         std::fs::create_dir_all(&self.dir).map_err(|e| io(&self.dir, e))?;
         let path = self.dir.join(format!("shuffle_{}_{}.data", shuffle.0, map));
@@ -104,7 +116,7 @@ impl ShuffleStore for LocalShuffleStore {
         let total: u64 = sizes.iter().sum();
         let fits = {
             let st = self.state.lock();
-            st.1 + total <= self.budget
+            st.memory + total <= self.budget
         };
         let output = if fits {
             MapOutput::Memory {
@@ -116,10 +128,10 @@ impl ShuffleStore for LocalShuffleStore {
         };
         let mut st = self.state.lock();
         if let MapOutput::Memory { bytes, .. } = &output {
-            st.1 += bytes;
+            st.memory += bytes;
         }
-        if let Some(MapOutput::Memory { bytes, .. }) = st.0.insert((shuffle, map), output) {
-            st.1 -= bytes;
+        if let Some(MapOutput::Memory { bytes, .. }) = st.maps.insert((shuffle, map), output) {
+            st.memory -= bytes;
         }
         Ok(MapStatus {
             executor: self.executor.clone(),
@@ -137,7 +149,7 @@ impl ShuffleStore for LocalShuffleStore {
         let what = format!("shuffle_{}_{}_{}", shuffle.0, map, reduce);
         let (path, offset, len) = {
             let st = self.state.lock();
-            match st.0.get(&(shuffle, map)) {
+            match st.maps.get(&(shuffle, map)) {
                 None => return Ok(None),
                 Some(MapOutput::Memory { blocks, .. }) => {
                     return match blocks.get(reduce) {
@@ -171,9 +183,9 @@ impl ShuffleStore for LocalShuffleStore {
 
     fn remove_map_output(&self, shuffle: ShuffleId, map: usize) -> bool {
         let mut st = self.state.lock();
-        match st.0.remove(&(shuffle, map)) {
+        match st.maps.remove(&(shuffle, map)) {
             Some(MapOutput::Memory { bytes, .. }) => {
-                st.1 -= bytes;
+                st.memory -= bytes;
                 true
             }
             Some(MapOutput::Disk { path, .. }) => {
@@ -187,7 +199,11 @@ impl ShuffleStore for LocalShuffleStore {
     fn remove_shuffle(&self, shuffle: ShuffleId) {
         let maps: Vec<usize> = {
             let st = self.state.lock();
-            st.0.keys().filter(|(s, _)| *s == shuffle).map(|(_, m)| *m).collect()
+            st.maps
+                .keys()
+                .filter(|(s, _)| *s == shuffle)
+                .map(|(_, m)| *m)
+                .collect()
         };
         for m in maps {
             self.remove_map_output(shuffle, m);
@@ -210,14 +226,21 @@ mod tests {
         let store = LocalShuffleStore::new(ExecutorId::driver(), 1, dir.path().to_path_buf());
         let s = ShuffleId(7);
         let status = store
-            .write(s, 0, vec![rows(&[("a".into(), 1)]), None, rows(&[("c".into(), 3)])])
+            .write(
+                s,
+                0,
+                vec![rows(&[("a".into(), 1)]), None, rows(&[("c".into(), 3)])],
+            )
             .unwrap();
         assert_eq!(status.records, 2);
         assert_eq!(status.sizes[1], 0);
         // Over a 1-byte budget, so the output was spilled; it still reads back.
         assert_eq!(store.memory_used(), 0);
         let back = store.read(s, 0, 2).unwrap().unwrap();
-        assert_eq!(from_batch::<(String, i64)>(&back[0]).unwrap(), vec![("c".into(), 3)]);
+        assert_eq!(
+            from_batch::<(String, i64)>(&back[0]).unwrap(),
+            vec![("c".into(), 3)]
+        );
         assert_eq!(store.read(s, 0, 1).unwrap(), Some(Vec::new()));
         assert_eq!(store.read(s, 1, 0).unwrap(), None);
         assert!(store.remove_map_output(s, 0));

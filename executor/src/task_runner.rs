@@ -41,7 +41,9 @@ pub fn run_task(spec: &TaskSpec, env: &Arc<Env>) -> TaskCompletion {
     } else {
         let run = catch_unwind(AssertUnwindSafe(|| {
             TaskContext::scope(&tc, || match &spec.kind {
-                TaskKind::ShuffleMap(dep) => dep.run_map_task(spec.partition, &tc).map(TaskOutput::Map),
+                TaskKind::ShuffleMap(dep) => {
+                    dep.run_map_task(spec.partition, &tc).map(TaskOutput::Map)
+                }
                 TaskKind::Result(f) => f(&tc).map(TaskOutput::Value),
             })
         }));
@@ -55,7 +57,11 @@ pub fn run_task(spec: &TaskSpec, env: &Arc<Env>) -> TaskCompletion {
             },
         }
     };
-    let updates = if result.is_ok() { tc.take_updates() } else { Vec::new() };
+    let updates = if result.is_ok() {
+        tc.take_updates()
+    } else {
+        Vec::new()
+    };
     let m = &tc.metrics;
     TaskCompletion {
         task_id: spec.task_id,

@@ -66,7 +66,10 @@ impl JobGraph {
         let mut pending: Vec<(StageId, Vec<Arc<dyn ShuffleDependencyBase>>)> = Vec::new();
 
         let boundaries = shuffle_boundaries(rdd);
-        let parents = boundaries.iter().map(|d| stage_for_shuffle(d.shuffle_id())).collect();
+        let parents = boundaries
+            .iter()
+            .map(|d| stage_for_shuffle(d.shuffle_id()))
+            .collect();
         stages.insert(
             result_id,
             Stage {
@@ -83,22 +86,22 @@ impl JobGraph {
         while let Some((child, deps)) = pending.pop() {
             for dep in deps {
                 let sid = stage_for_shuffle(dep.shuffle_id());
-                if !stages.contains_key(&sid) {
+                if let std::collections::hash_map::Entry::Vacant(e) = stages.entry(sid) {
                     let parent_rdd = dep.parent();
                     let boundaries = shuffle_boundaries(&parent_rdd);
-                    let parents = boundaries.iter().map(|d| stage_for_shuffle(d.shuffle_id())).collect();
+                    let parents = boundaries
+                        .iter()
+                        .map(|d| stage_for_shuffle(d.shuffle_id()))
+                        .collect();
                     let meta = parent_rdd.meta();
                     let name = format!("{} at {}", meta.op(), meta.call_site());
-                    stages.insert(
-                        sid,
-                        Stage {
-                            id: sid,
-                            kind: StageKind::ShuffleMap(dep),
-                            rdd: parent_rdd,
-                            parents,
-                            name,
-                        },
-                    );
+                    e.insert(Stage {
+                        id: sid,
+                        kind: StageKind::ShuffleMap(dep),
+                        rdd: parent_rdd,
+                        parents,
+                        name,
+                    });
                     index.insert(sid, graph.add_node(sid));
                     pending.push((sid, boundaries));
                 }

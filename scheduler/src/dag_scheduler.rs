@@ -197,12 +197,22 @@ struct JobRun<'a> {
 }
 
 impl<'a> JobRun<'a> {
-    fn new(sched: &'a DagScheduler, job: JobId, graph: JobGraph, order: Vec<StageId>, func: ResultFn) -> Self {
+    fn new(
+        sched: &'a DagScheduler,
+        job: JobId,
+        graph: JobGraph,
+        order: Vec<StageId>,
+        func: ResultFn,
+    ) -> Self {
         let partitions = match &graph.stages[&graph.result].kind {
             StageKind::Result { partitions } => partitions.clone(),
             StageKind::ShuffleMap(_) => unreachable!("the result stage is a result stage"),
         };
-        let result_index = partitions.iter().enumerate().map(|(i, p)| (*p, i)).collect();
+        let result_index = partitions
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (*p, i))
+            .collect();
         let (tx, rx) = mpsc::channel();
         let states = order
             .iter()
@@ -243,22 +253,32 @@ impl<'a> JobRun<'a> {
     }
 
     fn available(&self, stage: StageId) -> bool {
-        matches!(self.graph.stages[&stage].kind, StageKind::ShuffleMap(_)) && self.missing(stage).is_empty()
+        matches!(self.graph.stages[&stage].kind, StageKind::ShuffleMap(_))
+            && self.missing(stage).is_empty()
     }
 
     fn run(&mut self) -> Result<Vec<Box<dyn Any + Send>>, SchedulerError> {
         for s in self.order.clone() {
             if let StageKind::ShuffleMap(dep) = &self.graph.stages[&s].kind {
                 let maps = dep.parent().num_partitions();
-                self.sched.map_outputs.register_shuffle(dep.shuffle_id(), maps);
+                self.sched
+                    .map_outputs
+                    .register_shuffle(dep.shuffle_id(), maps);
                 if self.available(s) {
-                    self.states.insert(s, StageState::Succeeded(Succeeded { skipped: true }));
-                    self.sched.status.update_stage(self.job, s, |i| i.status = StageStatus::Skipped);
+                    self.states
+                        .insert(s, StageState::Succeeded(Succeeded { skipped: true }));
+                    self.sched
+                        .status
+                        .update_stage(self.job, s, |i| i.status = StageStatus::Skipped);
                 }
             }
         }
         if self.remaining == 0 {
-            self.sched.status.update_stage(self.job, self.graph.result, |i| i.status = StageStatus::Complete);
+            self.sched
+                .status
+                .update_stage(self.job, self.graph.result, |i| {
+                    i.status = StageStatus::Complete
+                });
             return Ok(Vec::new());
         }
         self.submit_ready();
@@ -269,7 +289,10 @@ impl<'a> JobRun<'a> {
                 // submit logic never leaves behind; report rather than wait forever.
                 return Err(SchedulerError::BackendGone { job: self.job });
             }
-            let done = self.rx.recv().map_err(|_| SchedulerError::BackendGone { job: self.job })?;
+            let done = self
+                .rx
+                .recv()
+                .map_err(|_| SchedulerError::BackendGone { job: self.job })?;
             self.in_flight -= 1;
             if let Some(results) = self.handle(done)? {
                 return Ok(results);
@@ -366,8 +389,11 @@ impl<'a> JobRun<'a> {
 
     fn stage_succeeded(&mut self, stage: StageId) {
         tracing::info!(job = %self.job, %stage, "stage finished");
-        self.states.insert(stage, StageState::Succeeded(Succeeded { skipped: false }));
-        self.sched.status.update_stage(self.job, stage, |i| i.status = StageStatus::Complete);
+        self.states
+            .insert(stage, StageState::Succeeded(Succeeded { skipped: false }));
+        self.sched
+            .status
+            .update_stage(self.job, stage, |i| i.status = StageStatus::Complete);
         self.submit_ready();
     }
 
@@ -379,7 +405,10 @@ impl<'a> JobRun<'a> {
         }
     }
 
-    fn handle(&mut self, mut done: TaskCompletion) -> Result<Option<Vec<Box<dyn Any + Send>>>, SchedulerError> {
+    fn handle(
+        &mut self,
+        mut done: TaskCompletion,
+    ) -> Result<Option<Vec<Box<dyn Any + Send>>>, SchedulerError> {
         let stage = done.stage;
         let [rr, rb, wr, wb] = done.shuffle;
         let ok = done.result.is_ok();
@@ -402,7 +431,9 @@ impl<'a> JobRun<'a> {
                     unreachable!("map output from a result stage");
                 };
                 let shuffle = dep.shuffle_id();
-                self.sched.map_outputs.register_map_output(shuffle, done.partition, status);
+                self.sched
+                    .map_outputs
+                    .register_map_output(shuffle, done.partition, status);
                 self.commit_updates(&mut done);
                 self.task_succeeded(stage, done.partition);
                 Ok(None)
@@ -416,12 +447,21 @@ impl<'a> JobRun<'a> {
                 }
                 self.task_succeeded(stage, done.partition);
                 if self.remaining == 0 {
-                    return Ok(Some(self.results.iter_mut().map(|r| r.take().expect("all results in")).collect()));
+                    return Ok(Some(
+                        self.results
+                            .iter_mut()
+                            .map(|r| r.take().expect("all results in"))
+                            .collect(),
+                    ));
                 }
                 Ok(None)
             }
             Err(EngineError::Cancelled { .. }) => Ok(None),
-            Err(EngineError::FetchFailed { shuffle, map, reduce }) => {
+            Err(EngineError::FetchFailed {
+                shuffle,
+                map,
+                reduce,
+            }) => {
                 self.fetch_failed(stage, done.stage_attempt, shuffle, map, reduce)?;
                 Ok(None)
             }
@@ -468,7 +508,8 @@ impl<'a> JobRun<'a> {
             } else {
                 // Some output was lost while the stage ran: run the missing tasks again.
                 let attempt = self.states[&stage].attempt() + 1;
-                self.states.insert(stage, StageState::Waiting(Waiting { attempt }));
+                self.states
+                    .insert(stage, StageState::Waiting(Waiting { attempt }));
                 self.submit_ready();
             }
         }
@@ -485,10 +526,11 @@ impl<'a> JobRun<'a> {
         tracing::warn!(job = %self.job, %stage, %shuffle, map, reduce, "fetch failed; recomputing lost map output");
         self.sched.map_outputs.unregister_map_output(shuffle, map);
         // The parent map stage must run the lost task again.
-        if let Some(parent) = self.sched.shuffle_stages.lock().get(&shuffle).copied() {
-            if let Some(StageState::Succeeded(_)) = self.states.get(&parent) {
-                self.states.insert(parent, StageState::Waiting(Waiting { attempt: 1 }));
-            }
+        if let Some(parent) = self.sched.shuffle_stages.lock().get(&shuffle).copied()
+            && let Some(StageState::Succeeded(_)) = self.states.get(&parent)
+        {
+            self.states
+                .insert(parent, StageState::Waiting(Waiting { attempt: 1 }));
         }
         let current = self.states[&stage].attempt();
         if stage_attempt >= current && matches!(self.states[&stage], StageState::Running(_)) {
@@ -499,11 +541,20 @@ impl<'a> JobRun<'a> {
                     job: self.job,
                     stage,
                     attempts: *n,
-                    error: EngineError::FetchFailed { shuffle, map, reduce },
+                    error: EngineError::FetchFailed {
+                        shuffle,
+                        map,
+                        reduce,
+                    },
                 });
             }
             self.queue.retain(|t| t.stage != stage);
-            self.states.insert(stage, StageState::Waiting(Waiting { attempt: current + 1 }));
+            self.states.insert(
+                stage,
+                StageState::Waiting(Waiting {
+                    attempt: current + 1,
+                }),
+            );
         }
         self.submit_ready();
         Ok(())

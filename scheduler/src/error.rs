@@ -24,7 +24,9 @@ pub enum SchedulerError {
         error: EngineError,
     },
     /// A stage kept losing its input: fetch failures exceeded the stage's attempt limit.
-    #[error("{job} aborted: {stage} failed {attempts} times because of lost shuffle output: {error}")]
+    #[error(
+        "{job} aborted: {stage} failed {attempts} times because of lost shuffle output: {error}"
+    )]
     StageFailed {
         /// The job.
         job: JobId,

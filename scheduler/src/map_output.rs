@@ -22,18 +22,18 @@ impl MapOutputTracker {
     }
     /// Records the output of map task `map`.
     pub fn register_map_output(&self, shuffle: ShuffleId, map: usize, status: MapStatus) {
-        if let Some(v) = self.shuffles.lock().get_mut(&shuffle) {
-            if map < v.len() {
-                v[map] = Some(status);
-            }
+        if let Some(v) = self.shuffles.lock().get_mut(&shuffle)
+            && map < v.len()
+        {
+            v[map] = Some(status);
         }
     }
     /// Forgets the output of one map task (its blocks are lost).
     pub fn unregister_map_output(&self, shuffle: ShuffleId, map: usize) {
-        if let Some(v) = self.shuffles.lock().get_mut(&shuffle) {
-            if map < v.len() {
-                v[map] = None;
-            }
+        if let Some(v) = self.shuffles.lock().get_mut(&shuffle)
+            && map < v.len()
+        {
+            v[map] = None;
         }
     }
     /// Forgets every output held by `executor`; returns how many were forgotten.

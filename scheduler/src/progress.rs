@@ -23,7 +23,10 @@ pub fn render(stages: &[StageInfo], width: usize) -> String {
     for s in stages {
         let total = s.num_tasks.max(1);
         let header = format!("[Stage {}:", s.stage_id.0);
-        let tailer = format!("({} + {}) / {}]", s.num_completed_tasks, s.num_active_tasks, s.num_tasks);
+        let tailer = format!(
+            "({} + {}) / {}]",
+            s.num_completed_tasks, s.num_active_tasks, s.num_tasks
+        );
         let w = per.saturating_sub(header.len() + tailer.len());
         let mut bar = String::with_capacity(w);
         if w > 0 {
@@ -128,7 +131,10 @@ mod tests {
             shuffle_write_bytes: 0,
         };
         let line = render(std::slice::from_ref(&s), 40);
-        assert_eq!(line, format!("[Stage 2:=====>{}(13 + 2) / 40]", " ".repeat(11)));
+        assert_eq!(
+            line,
+            format!("[Stage 2:=====>{}(13 + 2) / 40]", " ".repeat(11))
+        );
         assert_eq!(line.len(), 40);
     }
 }

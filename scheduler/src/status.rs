@@ -97,7 +97,10 @@ impl JobInfo {
     }
     /// Stages that were skipped.
     pub fn skipped_stages(&self) -> usize {
-        self.stages.iter().filter(|s| s.status == StageStatus::Skipped).count()
+        self.stages
+            .iter()
+            .filter(|s| s.status == StageStatus::Skipped)
+            .count()
     }
 }
 
@@ -123,18 +126,31 @@ impl StatusTracker {
     /// Ids of running jobs.
     pub fn active_job_ids(&self) -> Vec<JobId> {
         let jobs = self.jobs.lock();
-        jobs.iter().filter(|j| j.status == JobStatus::Running).map(|j| j.job_id).collect()
+        jobs.iter()
+            .filter(|j| j.status == JobStatus::Running)
+            .map(|j| j.job_id)
+            .collect()
     }
     /// Stages with running tasks, over all running jobs.
     pub fn active_stages(&self) -> Vec<StageInfo> {
         let jobs = self.jobs.lock();
         jobs.iter()
             .filter(|j| j.status == JobStatus::Running)
-            .flat_map(|j| j.stages.iter().filter(|s| s.status == StageStatus::Active).cloned())
+            .flat_map(|j| {
+                j.stages
+                    .iter()
+                    .filter(|s| s.status == StageStatus::Active)
+                    .cloned()
+            })
             .collect()
     }
 
-    pub(crate) fn job_started(&self, job_id: JobId, description: String, stages: Vec<(StageId, String, usize)>) {
+    pub(crate) fn job_started(
+        &self,
+        job_id: JobId,
+        description: String,
+        stages: Vec<(StageId, String, usize)>,
+    ) {
         let stages = stages
             .into_iter()
             .map(|(stage_id, name, num_tasks)| StageInfo {
@@ -170,22 +186,28 @@ impl StatusTracker {
 
     pub(crate) fn update_stage(&self, job: JobId, stage: StageId, f: impl FnOnce(&mut StageInfo)) {
         let mut jobs = self.jobs.lock();
-        if let Some(j) = jobs.iter_mut().rev().find(|j| j.job_id == job) {
-            if let Some(s) = j.stages.iter_mut().find(|s| s.stage_id == stage) {
-                f(s);
-            }
+        if let Some(j) = jobs.iter_mut().rev().find(|j| j.job_id == job)
+            && let Some(s) = j.stages.iter_mut().find(|s| s.stage_id == stage)
+        {
+            f(s);
         }
     }
 
     pub(crate) fn job_ended(&self, job: JobId, error: Option<String>) {
         let mut jobs = self.jobs.lock();
         if let Some(j) = jobs.iter_mut().rev().find(|j| j.job_id == job) {
-            j.status = if error.is_some() { JobStatus::Failed } else { JobStatus::Succeeded };
+            j.status = if error.is_some() {
+                JobStatus::Failed
+            } else {
+                JobStatus::Succeeded
+            };
             j.duration = j.started.map(|s| s.elapsed());
             j.error = error;
             for s in &mut j.stages {
                 s.num_active_tasks = 0;
-                if matches!(s.status, StageStatus::Pending | StageStatus::Active) && j.status == JobStatus::Failed {
+                if matches!(s.status, StageStatus::Pending | StageStatus::Active)
+                    && j.status == JobStatus::Failed
+                {
                     s.status = StageStatus::Failed;
                 }
             }

@@ -11,6 +11,12 @@ use ember_engine::rdd::CoGroupedRdd;
 use std::panic::Location;
 use std::sync::Arc;
 
+/// Each key with its values from both sides of a cogroup.
+pub type CoGrouped<K, V, W> = Rdd<(K, (Vec<V>, Vec<W>))>;
+
+/// The result of a full outer join.
+pub type FullOuterJoined<K, V, W> = Rdd<(K, (Option<V>, Option<W>))>;
+
 impl<K: Key, V: Data> Rdd<(K, V)> {
     fn join_partitions<W: Data>(&self, other: &Rdd<(K, W)>) -> usize {
         self.context().default_partitions(
@@ -25,7 +31,7 @@ impl<K: Key, V: Data> Rdd<(K, V)> {
         partitions: usize,
         op: &'static str,
         loc: &Location<'_>,
-    ) -> Rdd<(K, (Vec<V>, Vec<W>))> {
+    ) -> CoGrouped<K, V, W> {
         let ctx = self.context().clone();
         // Reuse a parent's hash partitioning when it has the wanted size.
         let partitioner = match (self.partitioner(), other.partitioner()) {
@@ -50,14 +56,14 @@ impl<K: Key, V: Data> Rdd<(K, V)> {
 
     /// For each key, its values here and in `other`.
     #[track_caller]
-    pub fn cogroup<W: Data>(&self, other: &Rdd<(K, W)>) -> Rdd<(K, (Vec<V>, Vec<W>))> {
+    pub fn cogroup<W: Data>(&self, other: &Rdd<(K, W)>) -> CoGrouped<K, V, W> {
         let n = self.join_partitions(other);
         self.cogroup_at(other, n, "cogroup", Location::caller())
     }
 
     /// Alias of [`Rdd::cogroup`] (Spark's `groupWith`).
     #[track_caller]
-    pub fn group_with<W: Data>(&self, other: &Rdd<(K, W)>) -> Rdd<(K, (Vec<V>, Vec<W>))> {
+    pub fn group_with<W: Data>(&self, other: &Rdd<(K, W)>) -> CoGrouped<K, V, W> {
         let n = self.join_partitions(other);
         self.cogroup_at(other, n, "groupWith", Location::caller())
     }
@@ -125,7 +131,7 @@ impl<K: Key, V: Data> Rdd<(K, V)> {
 
     /// Full outer join: every value of either side, paired where keys match.
     #[track_caller]
-    pub fn full_outer_join<W: Data>(&self, other: &Rdd<(K, W)>) -> Rdd<(K, (Option<V>, Option<W>))> {
+    pub fn full_outer_join<W: Data>(&self, other: &Rdd<(K, W)>) -> FullOuterJoined<K, V, W> {
         let n = self.join_partitions(other);
         self.cogroup_at(other, n, "fullOuterJoin", Location::caller())
             .flat_map_values(|(vs, ws)| {

@@ -34,7 +34,10 @@ fn hand_written(path: &str) -> (usize, u64) {
     let data = std::fs::read(path).expect("read corpus");
     let mut counts: hashbrown::HashMap<&[u8], u64, BuildHasherDefault<rustc_hash::FxHasher>> =
         hashbrown::HashMap::default();
-    for word in data.split(|b| b.is_ascii_whitespace()).filter(|w| !w.is_empty()) {
+    for word in data
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|w| !w.is_empty())
+    {
         *counts.entry(word).or_insert(0) += 1;
     }
     (counts.len(), counts.values().sum())
@@ -44,8 +47,11 @@ fn ember_count(ctx: &Context, path: &str) -> (usize, u64) {
     let counts = ctx
         .text_file(path, ctx.default_min_partitions())
         .expect("corpus exists")
-        .flat_map(|line| line.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
-        .map(|w| (w, 1u64))
+        .flat_map(|line| {
+            line.split_ascii_whitespace()
+                .map(|w| (w.to_owned(), 1u64))
+                .collect::<Vec<_>>()
+        })
         .reduce_by_key(|a, b| a + b)
         .collect()
         .expect("job runs");
@@ -61,10 +67,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     let (hand_t, hand) = best_of(args.runs, || hand_written(&args.file));
     let (ember_t, ember) = best_of(args.runs, || ember_count(&ctx, &args.file));
-    assert_eq!(hand, ember, "hand-written and Ember disagree (distinct, total)");
+    assert_eq!(
+        hand, ember,
+        "hand-written and Ember disagree (distinct, total)"
+    );
     println!("words: {} distinct, {} total", hand.0, hand.1);
     println!("hand-written 1 thread: {:.3} s", hand_t.as_secs_f64());
     println!("ember {}: {:.3} s", args.master, ember_t.as_secs_f64());
-    println!("ratio ember/hand-written: {:.2}", ember_t.as_secs_f64() / hand_t.as_secs_f64());
+    println!(
+        "ratio ember/hand-written: {:.2}",
+        ember_t.as_secs_f64() / hand_t.as_secs_f64()
+    );
     Ok(())
 }

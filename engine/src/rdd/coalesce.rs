@@ -20,7 +20,9 @@ impl<T: Data> CoalescedRdd<T> {
     pub fn new(meta: RddMeta, parent: Arc<dyn RddCompute<T>>, partitions: usize) -> Self {
         let n = parent.num_partitions();
         let k = partitions.clamp(1, n.max(1));
-        let groups = (0..k).map(|i| (i * n / k..(i + 1) * n / k).collect()).collect();
+        let groups = (0..k)
+            .map(|i| (i * n / k..(i + 1) * n / k).collect())
+            .collect();
         CoalescedRdd {
             meta,
             parent,

@@ -246,14 +246,21 @@ pub trait RddCompute<T: Data>: RddBase {
             tracing::debug!(%block, "cache hit");
             return Ok(decode_batches(batches));
         }
-        let items: Vec<T> = self.compute_or_read_checkpoint(split, tc)?.flatten().collect();
+        let items: Vec<T> = self
+            .compute_or_read_checkpoint(split, tc)?
+            .flatten()
+            .collect();
         let outcome = store.put(block, to_batches(&items)?, level)?;
         tracing::debug!(%block, ?outcome, "cached partition");
         Ok(one_chunk(items))
     }
 
     /// Partition `split` from the checkpoint if one is written, else computed.
-    fn compute_or_read_checkpoint(&self, split: usize, tc: &Arc<TaskContext>) -> Result<BatchIter<T>> {
+    fn compute_or_read_checkpoint(
+        &self,
+        split: usize,
+        tc: &Arc<TaskContext>,
+    ) -> Result<BatchIter<T>> {
         match self.meta().checkpoint_dir() {
             Some(dir) => read_checkpoint::<T>(&dir, self.meta().id(), split),
             None => self.compute(split, tc),

@@ -79,11 +79,16 @@ impl<K: Key, V: Data, C: Data, A: Aggregator<V, C>> ShuffleDependency<K, V, C, A
         let mut blocks = Vec::with_capacity(buckets.len());
         for b in buckets {
             records += b.len() as u64;
-            blocks.push(if b.is_empty() { None } else { Some(to_batch(&b)?) });
+            blocks.push(if b.is_empty() {
+                None
+            } else {
+                Some(to_batch(&b)?)
+            });
         }
         let status = tc.env().shuffles.write(self.id, map, blocks)?;
         let m = &tc.metrics;
-        m.shuffle_records_written.fetch_add(records, Ordering::Relaxed);
+        m.shuffle_records_written
+            .fetch_add(records, Ordering::Relaxed);
         m.shuffle_bytes_written
             .fetch_add(status.sizes.iter().sum(), Ordering::Relaxed);
         Ok(status)
@@ -107,7 +112,7 @@ impl<K: Key, V: Data, C: Data, A: Aggregator<V, C>> ShuffleDependencyBase
         let n = self.partitioner.num_partitions();
         match (&self.aggregator, self.map_side_combine) {
             (Some(agg), true) => {
-                let mut combined: HashMap<K, C> = HashMap::new();
+                let mut combined: HashMap<K, C, rustc_hash::FxBuildHasher> = HashMap::default();
                 for chunk in input {
                     for (k, v) in chunk {
                         match combined.entry(k) {
@@ -161,8 +166,10 @@ pub fn read_shuffle<R: Data>(
         let m = &tc.metrics;
         let bytes: usize = batches.iter().map(|b| b.get_array_memory_size()).sum();
         let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
-        m.shuffle_bytes_read.fetch_add(bytes as u64, Ordering::Relaxed);
-        m.shuffle_records_read.fetch_add(rows as u64, Ordering::Relaxed);
+        m.shuffle_bytes_read
+            .fetch_add(bytes as u64, Ordering::Relaxed);
+        m.shuffle_records_read
+            .fetch_add(rows as u64, Ordering::Relaxed);
         batches
             .into_iter()
             .map(|b| from_batch::<R>(&b).unwrap_or_else(|e| abort(e)))
@@ -209,14 +216,12 @@ impl<K: Key, V: Data, C: Data, A: Aggregator<V, C>> RddBase for CombinedRdd<K, V
     }
 }
 
-impl<K: Key, V: Data, C: Data, A: Aggregator<V, C>> RddCompute<(K, C)>
-    for CombinedRdd<K, V, C, A>
-{
+impl<K: Key, V: Data, C: Data, A: Aggregator<V, C>> RddCompute<(K, C)> for CombinedRdd<K, V, C, A> {
     fn compute(&self, split: usize, tc: &Arc<TaskContext>) -> Result<BatchIter<(K, C)>> {
         let dep = &self.dep;
         let agg = dep.aggregator.as_ref().expect("checked in new");
         let maps = dep.parent.num_partitions();
-        let mut combined: HashMap<K, C> = HashMap::new();
+        let mut combined: HashMap<K, C, rustc_hash::FxBuildHasher> = HashMap::default();
         if dep.map_side_combine {
             for chunk in read_shuffle::<(K, C)>(tc, dep.id, maps, split) {
                 for (k, c) in chunk {

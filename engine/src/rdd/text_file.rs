@@ -38,7 +38,8 @@ pub fn resolve_paths(spec: &str) -> Result<Vec<PathBuf>> {
         let path = raw.strip_prefix("file://").unwrap_or(raw);
         let mut found = Vec::new();
         if path.contains(['*', '?', '[']) {
-            let entries = glob::glob(path).map_err(|e| EngineError::invalid("text_file", format!("bad glob {raw}: {e}")))?;
+            let entries = glob::glob(path)
+                .map_err(|e| EngineError::invalid("text_file", format!("bad glob {raw}: {e}")))?;
             for entry in entries {
                 let p = entry.map_err(|e| EngineError::io(raw, e.error()))?;
                 if p.is_dir() {
@@ -75,7 +76,9 @@ fn list_dir(dir: &Path) -> Result<Vec<PathBuf>> {
     let rd = std::fs::read_dir(dir).map_err(|e| EngineError::io(dir.display(), &e))?;
     let mut files = Vec::new();
     for entry in rd {
-        let p = entry.map_err(|e| EngineError::io(dir.display(), &e))?.path();
+        let p = entry
+            .map_err(|e| EngineError::io(dir.display(), &e))?
+            .path();
         if p.is_file() && !is_hidden(&p) {
             files.push(p);
         }
@@ -104,7 +107,7 @@ pub fn plan_splits(
     let mut split = goal.min(max_split_bytes).max(1);
     let count = total.div_ceil(split);
     let p = parallelism.max(1) as u64;
-    if count > p && count % p != 0 {
+    if count > p && !count.is_multiple_of(p) {
         split = total.div_ceil(count.div_ceil(p) * p).max(1);
     }
     let mut out = Vec::new();
@@ -194,8 +197,9 @@ impl Lines {
         if self.pos >= self.end {
             return None;
         }
-        self.buf.clear();
-        let n = match self.reader.read_until(b'\n', &mut self.buf) {
+        // Read straight into the line's own buffer: one copy from the reader, none after.
+        let mut buf = Vec::with_capacity(self.buf.capacity().max(64));
+        let n = match self.reader.read_until(b'\n', &mut buf) {
             Ok(n) => n,
             Err(e) => abort(EngineError::io(self.path.display(), &e)),
         };
@@ -203,13 +207,19 @@ impl Lines {
             return None;
         }
         self.pos += n as u64;
-        let mut line = &self.buf[..];
-        if let Some(l) = line.strip_suffix(b"\n") {
-            line = l.strip_suffix(b"\r").unwrap_or(l);
+        if buf.last() == Some(&b'\n') {
+            buf.pop();
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
+            }
         }
-        Some(match std::str::from_utf8(line) {
-            Ok(s) => s.to_owned(),
-            Err(_) => String::from_utf8_lossy(line).into_owned(),
+        // Remember the typical line length so the next buffer rarely grows.
+        if buf.len() > self.buf.capacity() {
+            self.buf.reserve(buf.len());
+        }
+        Some(match String::from_utf8(buf) {
+            Ok(s) => s,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
         })
     }
 }
