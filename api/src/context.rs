@@ -7,6 +7,7 @@ use crate::rdd::Rdd;
 use crate::status::StatusView;
 use ember_engine::accumulator::{Accumulator, AccumulatorParam, AddParam};
 use ember_engine::broadcast::Broadcast;
+use ember_engine::cleaner::{Cleaner, CleanupTask};
 use ember_engine::data::Data;
 use ember_engine::env::{BlockStore, Env, ShuffleStore};
 use ember_engine::ids::{AccumulatorId, BroadcastId, ExecutorId, RddId, ShuffleId};
@@ -24,6 +25,7 @@ use std::ops::AddAssign;
 use std::panic::Location;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::mpsc::Receiver;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Writes the checkpoint of one RDD (set by `Rdd::checkpoint`, run after the next job).
@@ -45,6 +47,8 @@ pub(crate) struct Inner {
     next_broadcast: AtomicU64,
     next_partitioner: AtomicU64,
     pub(crate) pending_checkpoints: Mutex<HashMap<RddId, CheckpointWriter>>,
+    pub(crate) cleaner: Cleaner,
+    cleanups: Mutex<Receiver<CleanupTask>>,
     _local_dir: Option<tempfile::TempDir>,
 }
 
@@ -127,6 +131,7 @@ impl Context {
                 ..SchedulerConfig::default()
             },
         );
+        let (cleaner, cleanups) = Cleaner::channel();
         tracing::info!(master = conf.get_master(), app = conf.get_app_name(), "context started");
         Ok(Context {
             inner: Arc::new(Inner {
@@ -145,6 +150,8 @@ impl Context {
                 next_broadcast: AtomicU64::new(0),
                 next_partitioner: AtomicU64::new(0),
                 pending_checkpoints: Mutex::new(HashMap::new()),
+                cleaner,
+                cleanups: Mutex::new(cleanups),
                 _local_dir: temp,
             }),
         })
@@ -181,7 +188,22 @@ impl Context {
     }
 
     pub(crate) fn new_meta(&self, op: &'static str, loc: &Location<'_>) -> RddMeta {
-        RddMeta::new(self.new_rdd_id(), op, call_site(loc))
+        RddMeta::new(self.new_rdd_id(), op, call_site(loc)).with_cleaner(self.inner.cleaner.clone())
+    }
+
+    /// Frees shuffle outputs and cached blocks that no RDD refers to any more (run before each
+    /// job, as Spark's `ContextCleaner` does in the background).
+    pub(crate) fn clean_up(&self) {
+        let tasks: Vec<CleanupTask> = self.inner.cleanups.lock().try_iter().collect();
+        for t in tasks {
+            tracing::debug!(?t, "cleaning up");
+            match t {
+                CleanupTask::Shuffle(s) => self.inner.scheduler.remove_shuffle(s),
+                CleanupTask::Rdd(r) => {
+                    self.inner.blocks.remove_rdd(r);
+                }
+            }
+        }
     }
     pub(crate) fn new_rdd_id(&self) -> RddId {
         RddId(self.inner.next_rdd.fetch_add(1, Ordering::Relaxed))

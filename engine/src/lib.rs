@@ -25,6 +25,7 @@
 pub mod accumulator;
 pub mod aggregator;
 pub mod broadcast;
+pub mod cleaner;
 pub mod data;
 pub mod env;
 pub mod error;

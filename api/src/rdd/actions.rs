@@ -24,6 +24,7 @@ impl<T: Data> Rdd<T> {
         loc: &Location<'_>,
         f: impl Fn(BatchIter<T>) -> R + Send + Sync + 'static,
     ) -> Result<Vec<R>> {
+        self.context().clean_up();
         let node = Arc::clone(self.node());
         let func: ResultFn = Arc::new(move |tc| {
             let it = node.iterator(tc.partition_id(), tc)?;

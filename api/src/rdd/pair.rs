@@ -105,7 +105,8 @@ impl<K: Key, V: Data> Rdd<(K, V)> {
             partitioner,
             Some(agg),
             map_side_combine,
-        );
+        )
+        .with_cleaner(Some(ctx.inner.cleaner.clone()));
         let node = CombinedRdd::new(ctx.new_meta(op, loc), Arc::new(dep)).expect("aggregator is set");
         ctx.wrap(Arc::new(node))
     }
@@ -267,7 +268,8 @@ impl<K: Key, V: Data> Rdd<(K, V)> {
             partitioner,
             None,
             false,
-        );
+        )
+        .with_cleaner(Some(ctx.inner.cleaner.clone()));
         let node = ShuffledRdd::new(ctx.new_meta("partitionBy", loc), Arc::new(dep), None);
         ctx.wrap(Arc::new(node))
     }

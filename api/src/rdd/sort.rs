@@ -65,7 +65,8 @@ impl<K: Key + Ord, V: Data> Rdd<(K, V)> {
             partitioner,
             None,
             false,
-        );
+        )
+        .with_cleaner(Some(ctx.inner.cleaner.clone()));
         let sorter = Arc::new(move |v: &mut Vec<(K, V)>| {
             if ascending {
                 v.sort_unstable_by(|a, b| a.0.cmp(&b.0));

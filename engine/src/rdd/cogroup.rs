@@ -3,6 +3,7 @@
 use super::shuffled::{ShuffleDependency, ShuffleDependencyBase, read_shuffle};
 use super::{BatchIter, Dependency, RddBase, RddCompute, RddMeta, chunked};
 use crate::aggregator::NoAggregator;
+use crate::cleaner::Cleaner;
 use crate::data::{Data, Key};
 use crate::error::Result;
 use crate::ids::ShuffleId;
@@ -23,6 +24,7 @@ impl<K: Key, V: Data> Side<K, V> {
         parent: Arc<dyn RddCompute<(K, V)>>,
         partitioner: &Partitioner<K>,
         shuffle_id: impl FnOnce() -> ShuffleId,
+        cleaner: Option<&Cleaner>,
     ) -> Self {
         if parent.partitioner().as_ref() == Some(&partitioner.kind()) {
             Side::Narrow(parent)
@@ -33,7 +35,8 @@ impl<K: Key, V: Data> Side<K, V> {
                 partitioner.clone(),
                 None,
                 false,
-            )))
+            )
+            .with_cleaner(cleaner.cloned())))
         }
     }
 
@@ -76,8 +79,8 @@ impl<K: Key, V: Data, W: Data> CoGroupedRdd<K, V, W> {
         partitioner: Partitioner<K>,
         mut next_shuffle_id: impl FnMut() -> ShuffleId,
     ) -> Self {
-        let left = Side::new(left, &partitioner, &mut next_shuffle_id);
-        let right = Side::new(right, &partitioner, &mut next_shuffle_id);
+        let left = Side::new(left, &partitioner, &mut next_shuffle_id, meta.cleaner());
+        let right = Side::new(right, &partitioner, &mut next_shuffle_id, meta.cleaner());
         CoGroupedRdd {
             meta,
             partitioner,

@@ -36,6 +36,7 @@ pub use text_file::{FileSplit, TextFileRdd, plan_splits, resolve_paths};
 pub use union::UnionRdd;
 pub use zip::ZippedRdd;
 
+use crate::cleaner::{Cleaner, CleanupTask};
 use crate::data::{Data, from_batch, to_batches};
 use crate::error::Result;
 use crate::ids::{ExecutorId, RddId};
@@ -119,6 +120,17 @@ pub struct RddMeta {
     name: Mutex<Option<String>>,
     storage: Mutex<StorageLevel>,
     checkpoint: Mutex<CheckpointState>,
+    cleaner: Option<Cleaner>,
+}
+
+impl Drop for RddMeta {
+    fn drop(&mut self) {
+        if let Some(c) = &self.cleaner {
+            if self.storage.get_mut().is_valid() {
+                c.send(CleanupTask::Rdd(self.id));
+            }
+        }
+    }
 }
 
 impl RddMeta {
@@ -131,7 +143,17 @@ impl RddMeta {
             name: Mutex::new(None),
             storage: Mutex::new(StorageLevel::NONE),
             checkpoint: Mutex::new(CheckpointState::None),
+            cleaner: None,
         }
+    }
+    /// Reports the RDD to `cleaner` when dropped while persisted, so its blocks are freed.
+    pub fn with_cleaner(mut self, cleaner: Cleaner) -> Self {
+        self.cleaner = Some(cleaner);
+        self
+    }
+    /// The cleaner, if any (nodes pass it on to the shuffle dependencies they create).
+    pub fn cleaner(&self) -> Option<&Cleaner> {
+        self.cleaner.as_ref()
     }
     /// The id.
     pub fn id(&self) -> RddId {

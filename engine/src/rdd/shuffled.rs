@@ -9,6 +9,7 @@
 
 use super::{BatchIter, Dependency, RddBase, RddCompute, RddMeta, chunked};
 use crate::aggregator::Aggregator;
+use crate::cleaner::{Cleaner, CleanupTask};
 use crate::data::{Data, Key, from_batch, to_batch};
 use crate::env::MapStatus;
 use crate::error::{EngineError, Result};
@@ -40,7 +41,16 @@ pub struct ShuffleDependency<K, V, C, A> {
     partitioner: Partitioner<K>,
     aggregator: Option<Arc<A>>,
     map_side_combine: bool,
+    cleaner: Option<Cleaner>,
     _c: PhantomData<fn() -> C>,
+}
+
+impl<K, V, C, A> Drop for ShuffleDependency<K, V, C, A> {
+    fn drop(&mut self) {
+        if let Some(c) = &self.cleaner {
+            c.send(CleanupTask::Shuffle(self.id));
+        }
+    }
 }
 
 impl<K: Key, V: Data, C: Data, A: Aggregator<V, C>> ShuffleDependency<K, V, C, A> {
@@ -60,8 +70,16 @@ impl<K: Key, V: Data, C: Data, A: Aggregator<V, C>> ShuffleDependency<K, V, C, A
             partitioner,
             aggregator,
             map_side_combine,
+            cleaner: None,
             _c: PhantomData,
         }
+    }
+
+    /// Reports the shuffle to `cleaner` when the dependency is dropped, so its map outputs are
+    /// freed.
+    pub fn with_cleaner(mut self, cleaner: Option<Cleaner>) -> Self {
+        self.cleaner = cleaner;
+        self
     }
 
     /// The partitioner.
