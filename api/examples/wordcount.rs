@@ -25,12 +25,23 @@ struct Args {
     master: String,
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() {
     let args = Args::parse();
+    if let Err(e) = run(&args) {
+        eprintln!("wordcount: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run(args: &Args) -> Result<(), ember::Error> {
     let ctx = Context::new(Conf::new().master(&args.master).app_name("wordcount"))?;
     let counts = ctx
         .text_file(&args.file, ctx.default_min_partitions())?
-        .flat_map(|line| line.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+        .flat_map(|line| {
+            line.split_whitespace()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
         .map(|word| (word, 1u64))
         .reduce_by_key(|a, b| a + b)
         .cache();

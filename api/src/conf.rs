@@ -84,7 +84,7 @@ pub fn parse_bytes(s: &str) -> Option<u64> {
         (i, 't') => (&t[..i], 1 << 40),
         _ => (t, 1),
     };
-    num.trim().parse::<u64>().ok().map(|n| n * mult)
+    num.trim().parse::<u64>().ok()?.checked_mul(mult)
 }
 
 impl Conf {
@@ -153,7 +153,8 @@ impl Conf {
     pub fn get_bytes(&self, key: &str, default: u64) -> Result<u64> {
         match self.get(key) {
             None => Ok(default),
-            Some(v) => parse_bytes(v).ok_or_else(|| Self::invalid(key, v, "expected a size such as 512m or 2g")),
+            Some(v) => parse_bytes(v)
+                .ok_or_else(|| Self::invalid(key, v, "expected a size such as 512m or 2g")),
         }
     }
     /// A boolean key, or `default`.
@@ -186,6 +187,7 @@ mod tests {
         assert_eq!(parse_bytes("2G"), Some(2 << 30));
         assert_eq!(parse_bytes("100"), Some(100));
         assert_eq!(parse_bytes("lots"), None);
+        assert_eq!(parse_bytes("99999999999t"), None);
         let c = Conf::new().set("ember.task.maxFailures", "zero");
         assert!(c.get_usize("ember.task.maxFailures", 4).is_err());
     }

@@ -12,7 +12,8 @@ use ember_engine::data::Data;
 use ember_engine::env::{BlockStore, Env, ShuffleStore};
 use ember_engine::ids::{AccumulatorId, BroadcastId, ExecutorId, RddId, ShuffleId};
 use ember_engine::rdd::{
-    ParallelizeRdd, RangeRdd, RddCompute, RddMeta, TextFileRdd, UnionRdd, plan_splits, resolve_paths,
+    ParallelizeRdd, RangeRdd, RddCompute, RddMeta, TextFileRdd, UnionRdd, plan_splits,
+    resolve_paths,
 };
 use ember_engine::storage::BlockId;
 use ember_executor::block_manager::BlockManager;
@@ -25,8 +26,8 @@ use std::ops::AddAssign;
 use std::panic::Location;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc::Receiver;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::Receiver;
 
 /// Writes the checkpoint of one RDD (set by `Rdd::checkpoint`, run after the next job).
 pub(crate) type CheckpointWriter = Box<dyn Fn() -> Result<()> + Send + Sync>;
@@ -49,7 +50,7 @@ pub(crate) struct Inner {
     pub(crate) pending_checkpoints: Mutex<HashMap<RddId, CheckpointWriter>>,
     pub(crate) cleaner: Cleaner,
     cleanups: Mutex<Receiver<CleanupTask>>,
-    _local_dir: Option<tempfile::TempDir>,
+    _local_dir: tempfile::TempDir,
 }
 
 /// The entry point of an Ember program. Cheap to clone; clones share one context.
@@ -67,9 +68,10 @@ pub struct Context {
 
 /// `file:line` of a caller, as Spark's call sites (`map at wordcount.rs:31`).
 pub(crate) fn call_site(loc: &Location<'_>) -> String {
-    let file = std::path::Path::new(loc.file())
-        .file_name()
-        .map_or_else(|| loc.file().to_string(), |f| f.to_string_lossy().into_owned());
+    let file = std::path::Path::new(loc.file()).file_name().map_or_else(
+        || loc.file().to_string(),
+        |f| f.to_string_lossy().into_owned(),
+    );
     format!("{file}:{}", loc.line())
 }
 
@@ -96,20 +98,22 @@ impl Context {
         let shuffle_mem = conf.get_bytes("ember.memory.shuffle", 1 << 30)?;
         let max_split_bytes = conf.get_bytes("ember.files.maxPartitionBytes", 128 << 20)?;
         let show_progress = conf.get_bool("ember.ui.showConsoleProgress", true)?;
-        let (local_dir, temp) = match conf.get("ember.local.dir") {
-            Some(d) => {
-                let dir = PathBuf::from(d).join(format!("ember-{}", std::process::id()));
-                (dir, None)
-            }
-            None => {
-                let t = tempfile::Builder::new().prefix("ember-").tempdir().map_err(|e| Error::Conf {
-                    key: "ember.local.dir".into(),
-                    value: std::env::temp_dir().display().to_string(),
-                    message: format!("cannot create a temporary directory: {e}"),
-                })?;
-                (t.path().to_path_buf(), Some(t))
-            }
-        };
+        // A fresh directory per context, removed when the context goes away.
+        let parent = conf
+            .get("ember.local.dir")
+            .map_or_else(std::env::temp_dir, PathBuf::from);
+        let temp = std::fs::create_dir_all(&parent)
+            .and_then(|()| {
+                tempfile::Builder::new()
+                    .prefix("ember-")
+                    .tempdir_in(&parent)
+            })
+            .map_err(|e| Error::Conf {
+                key: "ember.local.dir".into(),
+                value: parent.display().to_string(),
+                message: format!("cannot create a directory for spills and shuffle files: {e}"),
+            })?;
+        let local_dir = temp.path().to_path_buf();
         let blocks = Arc::new(BlockManager::new(storage, local_dir.join("blocks")));
         let shuffles = Arc::new(LocalShuffleStore::new(
             ExecutorId::driver(),
@@ -132,7 +136,11 @@ impl Context {
             },
         );
         let (cleaner, cleanups) = Cleaner::channel();
-        tracing::info!(master = conf.get_master(), app = conf.get_app_name(), "context started");
+        tracing::info!(
+            master = conf.get_master(),
+            app = conf.get_app_name(),
+            "context started"
+        );
         Ok(Context {
             inner: Arc::new(Inner {
                 conf,
@@ -241,7 +249,12 @@ impl Context {
     pub fn text_file(&self, path: &str, min_partitions: usize) -> Result<Rdd<String>> {
         let meta = self.new_meta("textFile", Location::caller());
         let files = resolve_paths(path)?;
-        let splits = plan_splits(&files, min_partitions, self.inner.max_split_bytes, self.default_parallelism())?;
+        let splits = plan_splits(
+            &files,
+            min_partitions,
+            self.inner.max_split_bytes,
+            self.default_parallelism(),
+        )?;
         Ok(self.wrap(Arc::new(TextFileRdd::new(meta, splits))))
     }
 

@@ -37,6 +37,7 @@ pub mod status;
 
 pub use conf::{Conf, Master};
 pub use context::Context;
+pub use ember_engine::EngineError;
 pub use ember_engine::accumulator::{Accumulator, AccumulatorParam};
 pub use ember_engine::broadcast::Broadcast;
 pub use ember_engine::data::{Data, Key};
@@ -44,7 +45,6 @@ pub use ember_engine::ids::{JobId, RddId, ShuffleId, StageId};
 pub use ember_engine::partitioner::{Partitioner, PartitionerKind};
 pub use ember_engine::storage::{BlockId, StorageLevel};
 pub use ember_engine::task_context::TaskContext;
-pub use ember_engine::EngineError;
 pub use error::{Error, Result};
 pub use rdd::Rdd;
 pub use rdd::numeric::{Numeric, StatCounter};

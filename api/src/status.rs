@@ -1,8 +1,8 @@
 //! The status API of a context: jobs, stages and tasks run (Spark's `SparkStatusTracker`).
 
-pub use ember_scheduler::status::{JobInfo, JobStatus, StageInfo, StageStatus};
 use ember_engine::ids::JobId;
 use ember_scheduler::status::StatusTracker;
+pub use ember_scheduler::status::{JobInfo, JobStatus, StageInfo, StageStatus};
 use std::sync::Arc;
 
 /// A read-only view of a context's jobs.

@@ -4,7 +4,12 @@
 //! iterators. At the boundaries (shuffle, cache, checkpoint) a chunk becomes an Arrow
 //! [`RecordBatch`] with one column, `value`, whose Arrow type follows the element's serde shape
 //! (numbers, strings, tuples as structs with fields `0`, `1`, ..., `Option` as nullable, `Vec` as
-//! a list, derived structs as structs).
+//! a list, derived structs as structs, maps as Arrow maps).
+//!
+//! One shape has no faithful Arrow form: an `Option` directly inside an `Option` (`Some(None)`
+//! and `None` would both become null). Element types that show it in their name (outer joins of
+//! optional values do) are stored instead as a binary column of postcard-encoded values, marked
+//! by the field metadata `ember.encoding = postcard`, so nothing is lost.
 
 use crate::error::{EngineError, Result};
 use arrow::datatypes::{FieldRef, Schema};
@@ -64,6 +69,7 @@ fn tracing_options() -> TracingOptions {
         .allow_null_fields(true)
         .enums_without_data_as_strings(true)
         .strings_as_large_utf8(false)
+        .map_as_struct(false)
 }
 
 fn schema_cache() -> &'static RwLock<HashMap<TypeId, Arc<Vec<FieldRef>>>> {
@@ -102,8 +108,46 @@ fn fields_for<T: Data>(sample: &[T]) -> Result<Arc<Vec<FieldRef>>> {
     Ok(fields)
 }
 
+/// Field metadata key naming a non-Arrow encoding of the `value` column.
+pub const ENCODING_KEY: &str = "ember.encoding";
+
+/// True for element types whose Arrow form would lose information (nested options).
+fn needs_binary<T>() -> bool {
+    std::any::type_name::<T>().contains("Option<core::option::Option<")
+}
+
+fn to_binary_batch<T: Data>(items: &[T]) -> Result<RecordBatch> {
+    use arrow::array::BinaryBuilder;
+    use arrow::datatypes::{DataType, Field};
+    let mut b = BinaryBuilder::with_capacity(items.len(), items.len() * 16);
+    for item in items {
+        b.append_value(postcard::to_allocvec(item).map_err(conversion_error::<T>)?);
+    }
+    let meta = HashMap::from([(ENCODING_KEY.to_string(), "postcard".to_string())]);
+    let field = Field::new("value", DataType::Binary, false).with_metadata(meta);
+    RecordBatch::try_new(
+        Arc::new(Schema::new(vec![field])),
+        vec![Arc::new(b.finish())],
+    )
+    .map_err(conversion_error::<T>)
+}
+
+fn from_binary_batch<T: Data>(batch: &RecordBatch) -> Result<Vec<T>> {
+    let col = batch
+        .column(0)
+        .as_any()
+        .downcast_ref::<arrow::array::BinaryArray>()
+        .ok_or_else(|| conversion_error::<T>("postcard-encoded column is not binary"))?;
+    col.iter()
+        .map(|v| postcard::from_bytes(v.unwrap_or_default()).map_err(conversion_error::<T>))
+        .collect()
+}
+
 /// Converts a slice of elements into one record batch with a single `value` column.
 pub fn to_batch<T: Data>(items: &[T]) -> Result<RecordBatch> {
+    if needs_binary::<T>() {
+        return to_binary_batch(items);
+    }
     let fields = fields_for(items)?;
     serde_arrow::to_record_batch(&fields, &Rows(items)).map_err(conversion_error::<T>)
 }
@@ -118,6 +162,14 @@ pub fn to_batches<T: Data>(items: &[T]) -> Result<Vec<RecordBatch>> {
 
 /// Converts a record batch made by [`to_batch`] back into elements.
 pub fn from_batch<T: Data>(batch: &RecordBatch) -> Result<Vec<T>> {
+    let encoded = batch
+        .schema_ref()
+        .fields()
+        .first()
+        .and_then(|f| f.metadata().get(ENCODING_KEY).cloned());
+    if encoded.as_deref() == Some("postcard") {
+        return from_binary_batch(batch);
+    }
     let rows: Vec<Row<T>> = serde_arrow::from_record_batch(batch).map_err(conversion_error::<T>)?;
     Ok(rows.into_iter().map(|r| r.value).collect())
 }
@@ -160,6 +212,14 @@ mod tests {
             tags: vec!["t".into()],
         }]);
         round_trip(Vec::<(String, i64)>::new());
+        round_trip(vec![
+            (1u8, (Some(1i32), Some(None::<i32>))),
+            (2, (None, None)),
+        ]);
+        round_trip(vec![std::collections::BTreeMap::from([(
+            1u32,
+            "a".to_string(),
+        )])]);
     }
 
     #[test]

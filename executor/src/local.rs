@@ -40,6 +40,12 @@ impl LocalBackend {
                 .spawn(move || {
                     while let Ok((spec, reply)) = rx.recv() {
                         let done = run_task(&spec, &env);
+                        // Drop the task, and with it the lineage its function holds, *before*
+                        // reporting completion: otherwise the job can return while this thread
+                        // still holds the job's RDDs, and an RDD the user drops right after the
+                        // action is only released (and reported to the context cleaner) after
+                        // the next job has already run its clean-up.
+                        drop(spec);
                         // The job may have ended already; then nobody listens, which is fine.
                         let _ = reply.send(done);
                     }

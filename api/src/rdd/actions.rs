@@ -24,6 +24,14 @@ impl<T: Data> Rdd<T> {
         loc: &Location<'_>,
         f: impl Fn(BatchIter<T>) -> R + Send + Sync + 'static,
     ) -> Result<Vec<R>> {
+        if ember_engine::task_context::TaskContext::get().is_some() {
+            // The job would wait for task slots held by the very task that started it.
+            return Err(EngineError::invalid(
+                op,
+                "RDD actions can only run on the driver, not inside a task's function",
+            )
+            .into());
+        }
         self.context().clean_up();
         let node = Arc::clone(self.node());
         let func: ResultFn = Arc::new(move |tc| {
@@ -32,11 +40,19 @@ impl<T: Data> Rdd<T> {
         });
         let rdd: Arc<dyn RddBase> = Arc::clone(self.node()) as Arc<dyn RddBase>;
         let description = format!("{op} at {}", call_site(loc));
-        let values = self.context().inner.scheduler.run_job(rdd, partitions, func, description)?;
-        self.context().run_pending_checkpoints(self.node().as_ref())?;
+        let values = self
+            .context()
+            .inner
+            .scheduler
+            .run_job(rdd, partitions, func, description)?;
+        self.context()
+            .run_pending_checkpoints(self.node().as_ref())?;
         Ok(values
             .into_iter()
-            .map(|v| *v.downcast::<R>().expect("a job's values have the type its function returns"))
+            .map(|v| {
+                *v.downcast::<R>()
+                    .expect("a job's values have the type its function returns")
+            })
             .collect())
     }
 
@@ -69,7 +85,9 @@ impl<T: Data> Rdd<T> {
     /// Number of elements.
     #[track_caller]
     pub fn count(&self) -> Result<u64> {
-        let parts = self.run_all("count", Location::caller(), |it| it.map(|c| c.len() as u64).sum::<u64>())?;
+        let parts = self.run_all("count", Location::caller(), |it| {
+            it.map(|c| c.len() as u64).sum::<u64>()
+        })?;
         Ok(parts.into_iter().sum())
     }
 
@@ -108,7 +126,10 @@ impl<T: Data> Rdd<T> {
     /// The first element.
     #[track_caller]
     pub fn first(&self) -> Result<T> {
-        self.take(1)?.into_iter().next().ok_or(Error::EmptyRdd { operation: "first" })
+        self.take(1)?
+            .into_iter()
+            .next()
+            .ok_or(Error::EmptyRdd { operation: "first" })
     }
 
     /// True if the RDD has no element.
@@ -138,7 +159,10 @@ impl<T: Data> Rdd<T> {
     {
         let parts = self.run_all("top", Location::caller(), move |it| {
             let rev = it.map(|c| c.into_iter().map(std::cmp::Reverse).collect());
-            smallest(Box::new(rev), n).into_iter().map(|r| r.0).collect::<Vec<T>>()
+            smallest(Box::new(rev), n)
+                .into_iter()
+                .map(|r| r.0)
+                .collect::<Vec<T>>()
         })?;
         let mut all: Vec<T> = parts.into_iter().flatten().collect();
         all.sort_by(|a, b| b.cmp(a));
@@ -151,12 +175,16 @@ impl<T: Data> Rdd<T> {
     pub fn reduce(&self, f: impl Fn(T, T) -> T + Send + Sync + 'static) -> Result<T> {
         let f = Arc::new(f);
         let g = Arc::clone(&f);
-        let parts = self.run_all("reduce", Location::caller(), move |it| it.flatten().reduce(|a, b| g(a, b)))?;
+        let parts = self.run_all("reduce", Location::caller(), move |it| {
+            it.flatten().reduce(|a, b| g(a, b))
+        })?;
         parts
             .into_iter()
             .flatten()
             .reduce(|a, b| f(a, b))
-            .ok_or(Error::EmptyRdd { operation: "reduce" })
+            .ok_or(Error::EmptyRdd {
+                operation: "reduce",
+            })
     }
 
     /// Folds each partition from `zero` with `f`, then the partition results from `zero`.
@@ -164,7 +192,9 @@ impl<T: Data> Rdd<T> {
     pub fn fold(&self, zero: T, f: impl Fn(T, T) -> T + Send + Sync + 'static) -> Result<T> {
         let f = Arc::new(f);
         let (g, z) = (Arc::clone(&f), zero.clone());
-        let parts = self.run_all("fold", Location::caller(), move |it| it.flatten().fold(z.clone(), |a, b| g(a, b)))?;
+        let parts = self.run_all("fold", Location::caller(), move |it| {
+            it.flatten().fold(z.clone(), |a, b| g(a, b))
+        })?;
         Ok(parts.into_iter().fold(zero, |a, b| f(a, b)))
     }
 
@@ -178,14 +208,18 @@ impl<T: Data> Rdd<T> {
         comb: impl Fn(U, U) -> U + Send + Sync + 'static,
     ) -> Result<U> {
         let z = zero.clone();
-        let parts = self.run_all("aggregate", Location::caller(), move |it| it.flatten().fold(z.clone(), &seq))?;
+        let parts = self.run_all("aggregate", Location::caller(), move |it| {
+            it.flatten().fold(z.clone(), &seq)
+        })?;
         Ok(parts.into_iter().fold(zero, comb))
     }
 
     /// Runs `f` on every element, on the executors.
     #[track_caller]
     pub fn foreach(&self, f: impl Fn(T) + Send + Sync + 'static) -> Result<()> {
-        self.run_all("foreach", Location::caller(), move |it| it.flatten().for_each(&f))?;
+        self.run_all("foreach", Location::caller(), move |it| {
+            it.flatten().for_each(&f)
+        })?;
         Ok(())
     }
 
@@ -195,7 +229,9 @@ impl<T: Data> Rdd<T> {
         &self,
         f: impl Fn(ember_engine::rdd::Elements<T>) + Send + Sync + 'static,
     ) -> Result<()> {
-        self.run_all("foreachPartition", Location::caller(), move |it| f(it.flatten()))?;
+        self.run_all("foreachPartition", Location::caller(), move |it| {
+            f(it.flatten())
+        })?;
         Ok(())
     }
 
@@ -222,7 +258,11 @@ impl<T: Data> Rdd<T> {
         T: Ord,
     {
         let parts = self.run_all("max", Location::caller(), |it| it.flatten().max())?;
-        parts.into_iter().flatten().max().ok_or(Error::EmptyRdd { operation: "max" })
+        parts
+            .into_iter()
+            .flatten()
+            .max()
+            .ok_or(Error::EmptyRdd { operation: "max" })
     }
 
     /// The smallest element; an error on an empty RDD.
@@ -232,7 +272,11 @@ impl<T: Data> Rdd<T> {
         T: Ord,
     {
         let parts = self.run_all("min", Location::caller(), |it| it.flatten().min())?;
-        parts.into_iter().flatten().min().ok_or(Error::EmptyRdd { operation: "min" })
+        parts
+            .into_iter()
+            .flatten()
+            .min()
+            .ok_or(Error::EmptyRdd { operation: "min" })
     }
 
     /// Writes each partition as a text file `part-NNNNN` under the directory `path`, one element
@@ -257,7 +301,11 @@ impl<T: Data> Rdd<T> {
             let tc = ember_engine::task_context::TaskContext::get().expect("runs inside a task");
             // One file per attempt: a retried task never appends to an earlier attempt's file,
             // and only the successful attempt's file is committed.
-            let file = tmp_task.join(format!("part-{:05}-attempt-{}", tc.partition_id(), tc.attempt_number()));
+            let file = tmp_task.join(format!(
+                "part-{:05}-attempt-{}",
+                tc.partition_id(),
+                tc.attempt_number()
+            ));
             let write = || -> Result<(), EngineError> {
                 let io = |e: std::io::Error| EngineError::io(file.display(), &e);
                 let mut w = std::io::BufWriter::new(std::fs::File::create(&file).map_err(io)?);
@@ -294,7 +342,7 @@ fn smallest<T: Ord>(it: BatchIter<T>, n: usize) -> Vec<T> {
     if n == 0 {
         return Vec::new();
     }
-    let mut heap = BinaryHeap::with_capacity(n + 1);
+    let mut heap = BinaryHeap::with_capacity(n.min(1 << 16));
     for chunk in it {
         for x in chunk {
             if heap.len() < n {

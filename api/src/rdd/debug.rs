@@ -30,8 +30,16 @@ fn describe(rdd: &dyn RddBase) -> String {
     let meta = rdd.meta();
     let name = meta.name().map(|n| format!("{n} ")).unwrap_or_default();
     let level = meta.storage_level();
-    let level = if level.is_valid() { level.to_string() } else { String::new() };
-    let cp = if meta.checkpoint_dir().is_some() { " (checkpointed)" } else { "" };
+    let level = if level.is_valid() {
+        level.to_string()
+    } else {
+        String::new()
+    };
+    let cp = if meta.checkpoint_dir().is_some() {
+        " (checkpointed)"
+    } else {
+        ""
+    };
     format!(
         "{name}{}[{}] at {} at {} [{level}]{cp}",
         rdd.kind(),
@@ -48,7 +56,10 @@ impl<T: Data> Rdd<T> {
     pub fn to_debug_string(&self) -> String {
         let ctx = self.context().clone();
         let info = move |r: &dyn RddBase| -> Option<RddStorageInfo> {
-            r.meta().storage_level().is_valid().then(|| ctx.rdd_storage_info(r.id()))
+            r.meta()
+                .storage_level()
+                .is_valid()
+                .then(|| ctx.rdd_storage_info(r.id()))
         };
         let mut lines = Vec::new();
         let mut seen = HashSet::new();

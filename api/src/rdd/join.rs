@@ -6,7 +6,7 @@
 
 use super::Rdd;
 use ember_engine::data::{Data, Key};
-use ember_engine::partitioner::{Partitioner, PartitionerKind};
+use ember_engine::partitioner::Partitioner;
 use ember_engine::rdd::CoGroupedRdd;
 use std::panic::Location;
 use std::sync::Arc;
@@ -33,16 +33,9 @@ impl<K: Key, V: Data> Rdd<(K, V)> {
         loc: &Location<'_>,
     ) -> CoGrouped<K, V, W> {
         let ctx = self.context().clone();
-        // Reuse a parent's hash partitioning when it has the wanted size.
-        let partitioner = match (self.partitioner(), other.partitioner()) {
-            (Some(PartitionerKind::Hash { partitions: n }), _)
-            | (_, Some(PartitionerKind::Hash { partitions: n }))
-                if n == partitions =>
-            {
-                Partitioner::hash(n)
-            }
-            _ => Partitioner::hash(partitions),
-        };
+        // Hash partitioning into `partitions`: a parent already hash-partitioned that way is read
+        // in place (the cogroup node compares partitioners).
+        let partitioner = Partitioner::hash(partitions);
         let c2 = ctx.clone();
         let node = CoGroupedRdd::new(
             ctx.new_meta(op, loc),

@@ -147,7 +147,10 @@ impl<T: Data> Rdd<T> {
 
     /// Applies `f` to the elements of each partition as a whole.
     #[track_caller]
-    pub fn map_partitions<U: Data, I>(&self, f: impl Fn(Elements<T>) -> I + Send + Sync + 'static) -> Rdd<U>
+    pub fn map_partitions<U: Data, I>(
+        &self,
+        f: impl Fn(Elements<T>) -> I + Send + Sync + 'static,
+    ) -> Rdd<U>
     where
         I: IntoIterator<Item = U>,
         I::IntoIter: Send + 'static,
@@ -169,9 +172,12 @@ impl<T: Data> Rdd<T> {
         I::IntoIter: Send + 'static,
     {
         let f = Arc::new(f);
-        self.derive("mapPartitionsWithIndex", Location::caller(), false, move |i, it| {
-            chunked(f(i, it.flatten()).into_iter())
-        })
+        self.derive(
+            "mapPartitionsWithIndex",
+            Location::caller(),
+            false,
+            move |i, it| chunked(f(i, it.flatten()).into_iter()),
+        )
     }
 
     /// Each partition as one vector.
@@ -240,9 +246,12 @@ impl<T: Data> Rdd<T> {
     #[track_caller]
     pub fn zip_with_unique_id(&self) -> Rdd<(T, u64)> {
         let n = self.num_partitions() as u64;
-        self.derive("zipWithUniqueId", Location::caller(), false, move |k, it| {
-            chunked(it.flatten().zip((k as u64..).step_by(n.max(1) as usize)))
-        })
+        self.derive(
+            "zipWithUniqueId",
+            Location::caller(),
+            false,
+            move |k, it| chunked(it.flatten().zip((k as u64..).step_by(n.max(1) as usize))),
+        )
     }
 
     /// A random sample: each element kept with probability `fraction` (without replacement), or
@@ -257,18 +266,23 @@ impl<T: Data> Rdd<T> {
             )
             .into());
         }
-        Ok(self.derive("sample", Location::caller(), true, move |i, it| {
-            let mut rng = rand::rngs::StdRng::seed_from_u64(seed ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-            if with_replacement {
-                let poisson = (fraction > 0.0).then(|| Poisson::new(fraction).expect("fraction > 0"));
-                chunked(it.flatten().flat_map(move |x| {
-                    let k = poisson.as_ref().map_or(0, |p| p.sample(&mut rng) as usize);
-                    std::iter::repeat_n(x, k)
-                }))
-            } else {
-                chunked(it.flatten().filter(move |_| rng.random::<f64>() < fraction))
-            }
-        }))
+        Ok(
+            self.derive("sample", Location::caller(), true, move |i, it| {
+                let mut rng = rand::rngs::StdRng::seed_from_u64(
+                    seed ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
+                );
+                if with_replacement {
+                    let poisson =
+                        (fraction > 0.0).then(|| Poisson::new(fraction).expect("fraction > 0"));
+                    chunked(it.flatten().flat_map(move |x| {
+                        let k = poisson.as_ref().map_or(0, |p| p.sample(&mut rng) as usize);
+                        std::iter::repeat_n(x, k)
+                    }))
+                } else {
+                    chunked(it.flatten().filter(move |_| rng.random::<f64>() < fraction))
+                }
+            }),
+        )
     }
 
     /// Fewer partitions without a shuffle (groups of neighbouring partitions), or any number with
@@ -280,7 +294,11 @@ impl<T: Data> Rdd<T> {
             return self.repartition_at(partitions, loc);
         }
         let meta = self.ctx.new_meta("coalesce", loc);
-        self.ctx.wrap(Arc::new(CoalescedRdd::new(meta, Arc::clone(&self.node), partitions)))
+        self.ctx.wrap(Arc::new(CoalescedRdd::new(
+            meta,
+            Arc::clone(&self.node),
+            partitions,
+        )))
     }
 
     /// Exactly `partitions` partitions of near-equal size, through a shuffle. Each input partition
@@ -294,7 +312,11 @@ impl<T: Data> Rdd<T> {
         let n = partitions.max(1);
         let keyed = self.derive("repartition", loc, false, move |i, it| {
             let start = (ember_engine::partitioner::portable_hash(&i) % n as u64) as usize;
-            chunked(it.flatten().enumerate().map(move |(j, x)| ((start + j) % n, x)))
+            chunked(
+                it.flatten()
+                    .enumerate()
+                    .map(move |(j, x)| ((start + j) % n, x)),
+            )
         });
         let id = self.ctx.new_partitioner_id();
         keyed
@@ -309,7 +331,9 @@ impl<T: Data> Rdd<T> {
         T: Key,
     {
         let loc = Location::caller();
-        let n = self.ctx.default_partitions(&[self.node.partitioner()], self.num_partitions());
+        let n = self
+            .ctx
+            .default_partitions(&[self.node.partitioner()], self.num_partitions());
         self.map_with_op("distinct", loc, false, |x| (x, ()))
             .reduce_by_key_at(|_, _| (), n, loc)
             .keys()
@@ -343,7 +367,10 @@ impl<T: Data> Rdd<T> {
 
     /// Groups elements by the key `f` gives them.
     #[track_caller]
-    pub fn group_by<K: Key>(&self, f: impl Fn(&T) -> K + Send + Sync + 'static) -> Rdd<(K, Vec<T>)> {
+    pub fn group_by<K: Key>(
+        &self,
+        f: impl Fn(&T) -> K + Send + Sync + 'static,
+    ) -> Rdd<(K, Vec<T>)> {
         let loc = Location::caller();
         self.map_with_op("groupBy", loc, false, move |x| (f(&x), x))
             .group_by_key()
@@ -389,7 +416,12 @@ impl Context {
         partitioners: &[Option<ember_engine::partitioner::PartitionerKind>],
         max_parent_partitions: usize,
     ) -> usize {
-        if let Some(n) = partitioners.iter().flatten().map(|p| p.num_partitions()).max() {
+        if let Some(n) = partitioners
+            .iter()
+            .flatten()
+            .map(|p| p.num_partitions())
+            .max()
+        {
             return n;
         }
         if self.inner.parallelism_set {

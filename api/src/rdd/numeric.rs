@@ -96,11 +96,19 @@ impl StatCounter {
     }
     /// Population variance.
     pub fn variance(&self) -> f64 {
-        if self.n == 0 { f64::NAN } else { self.m2 / self.n as f64 }
+        if self.n == 0 {
+            f64::NAN
+        } else {
+            self.m2 / self.n as f64
+        }
     }
     /// Sample variance (divides by n - 1).
     pub fn sample_variance(&self) -> f64 {
-        if self.n <= 1 { f64::NAN } else { self.m2 / (self.n - 1) as f64 }
+        if self.n <= 1 {
+            f64::NAN
+        } else {
+            self.m2 / (self.n - 1) as f64
+        }
     }
     /// Population standard deviation.
     pub fn stdev(&self) -> f64 {
@@ -130,7 +138,9 @@ impl<T: Numeric> Rdd<T> {
     /// The sum (0 for an empty RDD).
     #[track_caller]
     pub fn sum(&self) -> Result<T> {
-        let parts = self.run_all("sum", Location::caller(), |it| it.map(|c| c.into_iter().sum::<T>()).sum::<T>())?;
+        let parts = self.run_all("sum", Location::caller(), |it| {
+            it.map(|c| c.into_iter().sum::<T>()).sum::<T>()
+        })?;
         Ok(parts.into_iter().sum())
     }
 

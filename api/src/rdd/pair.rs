@@ -15,12 +15,17 @@ impl<K: Data, V: Data> Rdd<(K, V)> {
     /// Applies `f` to each value, keeping keys and partitioning.
     #[track_caller]
     pub fn map_values<U: Data>(&self, f: impl Fn(V) -> U + Send + Sync + 'static) -> Rdd<(K, U)> {
-        self.map_with_op("mapValues", Location::caller(), true, move |(k, v)| (k, f(v)))
+        self.map_with_op("mapValues", Location::caller(), true, move |(k, v)| {
+            (k, f(v))
+        })
     }
 
     /// Applies `f` to each value and pairs the key with each result, keeping partitioning.
     #[track_caller]
-    pub fn flat_map_values<U: Data, I>(&self, f: impl Fn(V) -> I + Send + Sync + 'static) -> Rdd<(K, U)>
+    pub fn flat_map_values<U: Data, I>(
+        &self,
+        f: impl Fn(V) -> I + Send + Sync + 'static,
+    ) -> Rdd<(K, U)>
     where
         I: IntoIterator<Item = U>,
     {
@@ -57,7 +62,8 @@ impl<K: Key, V: Data> Rdd<(K, V)> {
     }
 
     fn default_reduce_partitions(&self) -> usize {
-        self.context().default_partitions(&[self.partitioner()], self.num_partitions())
+        self.context()
+            .default_partitions(&[self.partitioner()], self.num_partitions())
     }
 
     /// Combines the values of each key with an aggregator (Spark's `combineByKeyWithClassTag`).
@@ -107,7 +113,8 @@ impl<K: Key, V: Data> Rdd<(K, V)> {
             map_side_combine,
         )
         .with_cleaner(Some(ctx.inner.cleaner.clone()));
-        let node = CombinedRdd::new(ctx.new_meta(op, loc), Arc::new(dep)).expect("aggregator is set");
+        let node =
+            CombinedRdd::new(ctx.new_meta(op, loc), Arc::new(dep)).expect("aggregator is set");
         ctx.wrap(Arc::new(node))
     }
 
@@ -173,13 +180,21 @@ impl<K: Key, V: Data> Rdd<(K, V)> {
 
     /// [`Rdd::reduce_by_key`] into `partitions` partitions.
     #[track_caller]
-    pub fn reduce_by_key_n(&self, f: impl Fn(V, V) -> V + Send + Sync + 'static, partitions: usize) -> Rdd<(K, V)> {
+    pub fn reduce_by_key_n(
+        &self,
+        f: impl Fn(V, V) -> V + Send + Sync + 'static,
+        partitions: usize,
+    ) -> Rdd<(K, V)> {
         self.reduce_by_key_at(f, partitions, Location::caller())
     }
 
     /// Folds the values of each key from `zero` with `f`.
     #[track_caller]
-    pub fn fold_by_key(&self, zero: V, f: impl Fn(V, V) -> V + Send + Sync + 'static) -> Rdd<(K, V)> {
+    pub fn fold_by_key(
+        &self,
+        zero: V,
+        f: impl Fn(V, V) -> V + Send + Sync + 'static,
+    ) -> Rdd<(K, V)> {
         let n = self.default_reduce_partitions();
         let f = Arc::new(f);
         let (g, h) = (Arc::clone(&f), Arc::clone(&f));
@@ -257,7 +272,11 @@ impl<K: Key, V: Data> Rdd<(K, V)> {
             .collect())
     }
 
-    pub(crate) fn partition_by_at(&self, partitioner: Partitioner<K>, loc: &Location<'_>) -> Rdd<(K, V)> {
+    pub(crate) fn partition_by_at(
+        &self,
+        partitioner: Partitioner<K>,
+        loc: &Location<'_>,
+    ) -> Rdd<(K, V)> {
         if self.partitioner() == Some(partitioner.kind()) {
             return self.clone();
         }

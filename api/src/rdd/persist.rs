@@ -67,7 +67,11 @@ impl<T: Data> Rdd<T> {
             tracing::info!(rdd = %id, dir = %dir.display(), "checkpoint written; lineage truncated");
             Ok(())
         });
-        self.context().inner.pending_checkpoints.lock().insert(self.id(), writer);
+        self.context()
+            .inner
+            .pending_checkpoints
+            .lock()
+            .insert(self.id(), writer);
         Ok(())
     }
 
@@ -114,7 +118,10 @@ impl Context {
 
 impl Context {
     /// Storage state of an RDD: partitions cached, bytes in memory and on disk.
-    pub fn rdd_storage_info(&self, rdd: ember_engine::ids::RddId) -> ember_engine::env::RddStorageInfo {
+    pub fn rdd_storage_info(
+        &self,
+        rdd: ember_engine::ids::RddId,
+    ) -> ember_engine::env::RddStorageInfo {
         self.inner.blocks.rdd_info(rdd)
     }
 }

@@ -6,8 +6,8 @@ use crate::error::Result;
 use ember_engine::aggregator::NoAggregator;
 use ember_engine::data::{Data, Key};
 use ember_engine::partitioner::{Partitioner, determine_bounds};
-use ember_engine::rdd::{ShuffleDependency, ShuffledRdd};
 use ember_engine::rdd::BatchIter;
+use ember_engine::rdd::{ShuffleDependency, ShuffledRdd};
 use ember_engine::task_context::TaskContext;
 use rand::{Rng, SeedableRng};
 use std::panic::Location;
@@ -35,7 +35,12 @@ fn sample_keys<K: Clone, V>(it: BatchIter<(K, V)>, m: usize, seed: u64) -> (u64,
 }
 
 impl<K: Key + Ord, V: Data> Rdd<(K, V)> {
-    fn sort_by_key_at(&self, ascending: bool, partitions: usize, loc: &Location<'_>) -> Result<Rdd<(K, V)>> {
+    fn sort_by_key_at(
+        &self,
+        ascending: bool,
+        partitions: usize,
+        loc: &Location<'_>,
+    ) -> Result<Rdd<(K, V)>> {
         let n = partitions.max(1);
         let bounds = if n > 1 && self.num_partitions() > 0 {
             // Spark: about 20 keys per output partition, 3x over-sampled per input partition.
@@ -95,7 +100,11 @@ impl<K: Key + Ord, V: Data> Rdd<(K, V)> {
 impl<T: Data> Rdd<T> {
     /// Sorts the elements by the key `f` gives them.
     #[track_caller]
-    pub fn sort_by<K: Key + Ord>(&self, f: impl Fn(&T) -> K + Send + Sync + 'static, ascending: bool) -> Result<Rdd<T>> {
+    pub fn sort_by<K: Key + Ord>(
+        &self,
+        f: impl Fn(&T) -> K + Send + Sync + 'static,
+        ascending: bool,
+    ) -> Result<Rdd<T>> {
         let loc = Location::caller();
         let n = self.num_partitions();
         Ok(self

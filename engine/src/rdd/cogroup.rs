@@ -29,14 +29,10 @@ impl<K: Key, V: Data> Side<K, V> {
         if parent.partitioner().as_ref() == Some(&partitioner.kind()) {
             Side::Narrow(parent)
         } else {
-            Side::Shuffled(Arc::new(ShuffleDependency::new(
-                shuffle_id(),
-                parent,
-                partitioner.clone(),
-                None,
-                false,
-            )
-            .with_cleaner(cleaner.cloned())))
+            Side::Shuffled(Arc::new(
+                ShuffleDependency::new(shuffle_id(), parent, partitioner.clone(), None, false)
+                    .with_cleaner(cleaner.cloned()),
+            ))
         }
     }
 

@@ -125,10 +125,10 @@ pub struct RddMeta {
 
 impl Drop for RddMeta {
     fn drop(&mut self) {
-        if let Some(c) = &self.cleaner {
-            if self.storage.get_mut().is_valid() {
-                c.send(CleanupTask::Rdd(self.id));
-            }
+        if let Some(c) = &self.cleaner
+            && self.storage.get_mut().is_valid()
+        {
+            c.send(CleanupTask::Rdd(self.id));
         }
     }
 }

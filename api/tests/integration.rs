@@ -1,0 +1,31 @@
+//! Integration tests of the `ember` crate, built as one test binary.
+//!
+//! Every test builds its own [`ember::Context`] (see `common::ctx`) and compares results
+//! against hand-computed literals. Where an operation does not define an order (shuffles,
+//! joins), results are sorted before comparing.
+
+#[path = "integration/common.rs"]
+mod common;
+
+#[path = "integration/actions.rs"]
+mod actions;
+#[path = "integration/errors.rs"]
+mod errors;
+#[path = "integration/joins.rs"]
+mod joins;
+#[path = "integration/pairs.rs"]
+mod pairs;
+#[path = "integration/persistence.rs"]
+mod persistence;
+#[path = "integration/scheduler.rs"]
+mod scheduler;
+#[path = "integration/serde_data.rs"]
+mod serde_data;
+#[path = "integration/shared_vars.rs"]
+mod shared_vars;
+#[path = "integration/sorting.rs"]
+mod sorting;
+#[path = "integration/sources.rs"]
+mod sources;
+#[path = "integration/transformations.rs"]
+mod transformations;

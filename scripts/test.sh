@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Every check of the workspace: formatting, clippy (warnings are errors), and all tests
+# (unit, integration, doc tests, and the examples run end to end by api/tests/examples.rs).
+#
+# Runs every step even when an earlier one fails, then prints a summary; exits non-zero if any
+# step failed. Builds go to $CARGO_TARGET_DIR when it is set, else to ./target.
+# Extra arguments are passed to `cargo test` (e.g. `scripts/test.sh -- --nocapture`).
+set -uo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if ! command -v cargo >/dev/null 2>&1; then
+    echo "test.sh: cargo not found; install Rust with rustup (https://rustup.rs)" >&2
+    exit 2
+fi
+
+# A minimal rustup profile has neither rustfmt nor clippy.
+for component in rustfmt clippy; do
+    probe=("cargo" "fmt" "--version")
+    [ "$component" = clippy ] && probe=("cargo" "clippy" "--version")
+    if ! "${probe[@]}" >/dev/null 2>&1; then
+        if command -v rustup >/dev/null 2>&1; then
+            echo "test.sh: installing the $component component with rustup"
+            rustup component add "$component"
+        fi
+    fi
+done
+
+names=()
+results=()
+times=()
+failed=0
+
+step() {
+    local name="$1"
+    shift
+    echo
+    echo "==> $name: $*"
+    local start=$SECONDS
+    if "$@"; then
+        results+=("ok")
+    else
+        results+=("FAILED")
+        failed=1
+    fi
+    names+=("$name")
+    times+=("$((SECONDS - start))s")
+}
+
+step fmt cargo fmt --all -- --check
+step clippy cargo clippy --workspace --all-targets -- -D warnings
+step test cargo test --workspace --no-fail-fast "$@"
+
+echo
+echo "==> summary (target dir: ${CARGO_TARGET_DIR:-./target})"
+for i in "${!names[@]}"; do
+    printf '    %-8s %-7s %s\n' "${names[$i]}" "${results[$i]}" "${times[$i]}"
+done
+if [ "$failed" -ne 0 ]; then
+    echo "FAILED"
+    exit 1
+fi
+echo "all checks passed"
