@@ -34,6 +34,7 @@ pub mod context;
 pub mod error;
 pub mod rdd;
 pub mod status;
+pub mod text;
 
 pub use conf::{Conf, Master};
 pub use context::Context;

@@ -26,6 +26,7 @@ pub mod accumulator;
 pub mod aggregator;
 pub mod broadcast;
 pub mod cleaner;
+pub mod combine;
 pub mod data;
 pub mod env;
 pub mod error;

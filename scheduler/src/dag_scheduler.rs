@@ -191,6 +191,8 @@ struct JobRun<'a> {
     committed: HashSet<(StageId, usize)>,
     queue: VecDeque<TaskSpec>,
     in_flight: usize,
+    /// Map-output epoch at each running task's launch (see `MapOutputTracker`).
+    launch_epochs: HashMap<TaskId, u64>,
     cancelled: Arc<AtomicBool>,
     tx: mpsc::Sender<TaskCompletion>,
     rx: mpsc::Receiver<TaskCompletion>,
@@ -234,6 +236,7 @@ impl<'a> JobRun<'a> {
             committed: HashSet::new(),
             queue: VecDeque::new(),
             in_flight: 0,
+            launch_epochs: HashMap::new(),
             cancelled: Arc::new(AtomicBool::new(false)),
             tx,
             rx,
@@ -378,6 +381,8 @@ impl<'a> JobRun<'a> {
                 break;
             };
             self.in_flight += 1;
+            self.launch_epochs
+                .insert(task.task_id, self.sched.map_outputs.epoch());
             self.sched.status.update_stage(self.job, task.stage, |i| {
                 i.tasks_launched += 1;
                 i.num_active_tasks += 1;
@@ -410,6 +415,9 @@ impl<'a> JobRun<'a> {
         mut done: TaskCompletion,
     ) -> Result<Option<Vec<Box<dyn Any + Send>>>, SchedulerError> {
         let stage = done.stage;
+        if !matches!(done.result, Err(EngineError::FetchFailed { .. })) {
+            self.launch_epochs.remove(&done.task_id);
+        }
         let [rr, rb, wr, wb] = done.shuffle;
         let ok = done.result.is_ok();
         self.sched.status.update_stage(self.job, stage, |i| {
@@ -462,7 +470,8 @@ impl<'a> JobRun<'a> {
                 map,
                 reduce,
             }) => {
-                self.fetch_failed(stage, done.stage_attempt, shuffle, map, reduce)?;
+                let launched = self.launch_epochs.remove(&done.task_id).unwrap_or(0);
+                self.fetch_failed(stage, done.stage_attempt, launched, shuffle, map, reduce)?;
                 Ok(None)
             }
             Err(error) => {
@@ -515,16 +524,22 @@ impl<'a> JobRun<'a> {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn fetch_failed(
         &mut self,
         stage: StageId,
         stage_attempt: u32,
+        launched_epoch: u64,
         shuffle: ShuffleId,
         map: usize,
         reduce: usize,
     ) -> Result<(), SchedulerError> {
         tracing::warn!(job = %self.job, %stage, %shuffle, map, reduce, "fetch failed; recomputing lost map output");
-        self.sched.map_outputs.unregister_map_output(shuffle, map);
+        // Only an output registered before the failing task started is really lost; a newer
+        // one was recomputed meanwhile.
+        self.sched
+            .map_outputs
+            .unregister_if_older(shuffle, map, launched_epoch);
         // The parent map stage must run the lost task again.
         if let Some(parent) = self.sched.shuffle_stages.lock().get(&shuffle).copied()
             && let Some(StageState::Succeeded(_)) = self.states.get(&parent)

@@ -3,11 +3,10 @@
 use super::Rdd;
 use crate::error::Result;
 use ember_engine::aggregator::{FnAggregator, NoAggregator};
+use ember_engine::combine::CombineMap;
 use ember_engine::data::{Data, Key};
 use ember_engine::partitioner::{Partitioner, PartitionerKind, portable_hash};
 use ember_engine::rdd::{CombinedRdd, ShuffleDependency, ShuffledRdd, chunked};
-use hashbrown::HashMap;
-use hashbrown::hash_map::Entry;
 use std::panic::Location;
 use std::sync::Arc;
 
@@ -89,17 +88,10 @@ impl<K: Key, V: Data> Rdd<(K, V)> {
             // Already partitioned by key: combine within each partition.
             return self.derive(op, loc, true, move |_, it| {
                 let agg = Arc::clone(&agg);
-                let mut map: HashMap<K, C> = HashMap::new();
+                let mut map: CombineMap<K, C> = CombineMap::new();
                 for chunk in it {
                     for (k, v) in chunk {
-                        match map.entry(k) {
-                            Entry::Occupied(o) => {
-                                o.replace_entry_with(|_, c| Some((agg.merge_value)(c, v)));
-                            }
-                            Entry::Vacant(e) => {
-                                e.insert((agg.create)(v));
-                            }
-                        }
+                        map.upsert(k, v, |v| (agg.create)(v), |c, v| (agg.merge_value)(c, v));
                     }
                 }
                 chunked(map.into_iter())

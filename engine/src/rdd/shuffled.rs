@@ -10,14 +10,13 @@
 use super::{BatchIter, Dependency, RddBase, RddCompute, RddMeta, chunked};
 use crate::aggregator::Aggregator;
 use crate::cleaner::{Cleaner, CleanupTask};
+use crate::combine::CombineMap;
 use crate::data::{Data, Key, from_batch, to_batch};
 use crate::env::MapStatus;
 use crate::error::{EngineError, Result};
 use crate::ids::ShuffleId;
 use crate::partitioner::{Partitioner, PartitionerKind};
 use crate::task_context::{TaskContext, abort};
-use hashbrown::HashMap;
-use hashbrown::hash_map::Entry;
 use std::marker::PhantomData;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -130,17 +129,10 @@ impl<K: Key, V: Data, C: Data, A: Aggregator<V, C>> ShuffleDependencyBase
         let n = self.partitioner.num_partitions();
         match (&self.aggregator, self.map_side_combine) {
             (Some(agg), true) => {
-                let mut combined: HashMap<K, C, rustc_hash::FxBuildHasher> = HashMap::default();
+                let mut combined: CombineMap<K, C> = CombineMap::new();
                 for chunk in input {
                     for (k, v) in chunk {
-                        match combined.entry(k) {
-                            Entry::Occupied(o) => {
-                                o.replace_entry_with(|_, c| Some(agg.merge_value(c, v)));
-                            }
-                            Entry::Vacant(e) => {
-                                e.insert(agg.create(v));
-                            }
-                        }
+                        combined.upsert(k, v, |v| agg.create(v), |c, v| agg.merge_value(c, v));
                     }
                 }
                 let mut buckets: Vec<Vec<(K, C)>> = (0..n).map(|_| Vec::new()).collect();
@@ -239,31 +231,17 @@ impl<K: Key, V: Data, C: Data, A: Aggregator<V, C>> RddCompute<(K, C)> for Combi
         let dep = &self.dep;
         let agg = dep.aggregator.as_ref().expect("checked in new");
         let maps = dep.parent.num_partitions();
-        let mut combined: HashMap<K, C, rustc_hash::FxBuildHasher> = HashMap::default();
+        let mut combined: CombineMap<K, C> = CombineMap::new();
         if dep.map_side_combine {
             for chunk in read_shuffle::<(K, C)>(tc, dep.id, maps, split) {
                 for (k, c) in chunk {
-                    match combined.entry(k) {
-                        Entry::Occupied(o) => {
-                            o.replace_entry_with(|_, old| Some(agg.merge_combiners(old, c)));
-                        }
-                        Entry::Vacant(e) => {
-                            e.insert(c);
-                        }
-                    }
+                    combined.upsert(k, c, |c| c, |old, c| agg.merge_combiners(old, c));
                 }
             }
         } else {
             for chunk in read_shuffle::<(K, V)>(tc, dep.id, maps, split) {
                 for (k, v) in chunk {
-                    match combined.entry(k) {
-                        Entry::Occupied(o) => {
-                            o.replace_entry_with(|_, old| Some(agg.merge_value(old, v)));
-                        }
-                        Entry::Vacant(e) => {
-                            e.insert(agg.create(v));
-                        }
-                    }
+                    combined.upsert(k, v, |v| agg.create(v), |old, v| agg.merge_value(old, v));
                 }
             }
         }

@@ -1,0 +1,93 @@
+//! Text helpers for RDD functions.
+
+/// The whitespace-separated words of `line`, as owned strings, without collecting them into a
+/// vector first: the iterator owns the line. Use it where Python would write `line.split()`:
+///
+/// ```
+/// let ctx = ember::Context::new(ember::Conf::new().master("local[1]"))?;
+/// let words = ctx
+///     .parallelize(vec!["to be  or\tnot".to_string()], 1)
+///     .flat_map(ember::text::words)
+///     .collect()?;
+/// assert_eq!(words, ["to", "be", "or", "not"]);
+/// # Ok::<(), ember::Error>(())
+/// ```
+pub fn words(line: String) -> Words {
+    Words { line, pos: 0 }
+}
+
+/// Iterator returned by [`words`].
+#[derive(Debug, Clone)]
+pub struct Words {
+    line: String,
+    pos: usize,
+}
+
+/// Whitespace as `char::is_whitespace` defines it, with a fast path for ASCII.
+#[inline]
+fn space_at(line: &str, i: usize) -> (bool, usize) {
+    let b = line.as_bytes()[i];
+    if b < 0x80 {
+        (matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r'), 1)
+    } else {
+        let c = line[i..].chars().next().expect("i is at a char boundary");
+        (c.is_whitespace(), c.len_utf8())
+    }
+}
+
+impl Iterator for Words {
+    type Item = String;
+
+    fn next(&mut self) -> Option<String> {
+        let line = self.line.as_str();
+        let end = line.len();
+        let mut i = self.pos;
+        while i < end {
+            let (space, width) = space_at(line, i);
+            if !space {
+                break;
+            }
+            i += width;
+        }
+        if i >= end {
+            self.pos = end;
+            return None;
+        }
+        let start = i;
+        while i < end {
+            let (space, width) = space_at(line, i);
+            if space {
+                break;
+            }
+            i += width;
+        }
+        self.pos = i;
+        Some(line[start..i].to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_like_split_whitespace() {
+        for line in [
+            "",
+            "   ",
+            "a",
+            " a b ",
+            "α\u{3000}β\n\tγ",
+            "x  y",
+            "v\x0bw\x0cz\r\n",
+            "é é",
+        ] {
+            let expected: Vec<String> = line.split_whitespace().map(str::to_owned).collect();
+            assert_eq!(
+                words(line.to_string()).collect::<Vec<_>>(),
+                expected,
+                "{line:?}"
+            );
+        }
+    }
+}
