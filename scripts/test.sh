@@ -49,15 +49,26 @@ step() {
 
 step fmt cargo fmt --all -- --check
 step clippy cargo clippy --workspace --all-targets -- -D warnings
-step test cargo test --workspace --no-fail-fast "$@"
+test_log=$(mktemp)
+trap 'rm -f "$test_log"' EXIT
+run_tests() {
+    cargo test --workspace --no-fail-fast "$@" 2>&1 | tee "$test_log"
+    return "${PIPESTATUS[0]}"
+}
+step test run_tests "$@"
 
 echo
 echo "==> summary (target dir: ${CARGO_TARGET_DIR:-./target})"
 for i in "${!names[@]}"; do
     printf '    %-8s %-7s %s\n' "${names[$i]}" "${results[$i]}" "${times[$i]}"
 done
+# Totals over every test binary, as one closing line.
+totals=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
+              END { printf "%d passed, %d failed", p, f }' "$test_log")
 if [ "$failed" -ne 0 ]; then
     echo "FAILED"
+    echo "$totals"
     exit 1
 fi
 echo "all checks passed"
+echo "$totals"

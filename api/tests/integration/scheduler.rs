@@ -231,3 +231,18 @@ fn dropped_shuffles_are_cleaned_and_live_ones_kept() {
     );
     assert!(!ctx.remove_map_output(ShuffleId(0), 2));
 }
+
+#[test]
+fn two_thousand_deep_union_chain() {
+    let ctx = ctx();
+    let mut rdd = ctx.parallelize(vec![0u32], 1);
+    for i in 1..=2_000u32 {
+        rdd = rdd.union(&ctx.parallelize(vec![i], 1));
+    }
+    assert_eq!(rdd.num_partitions(), 2_001);
+    assert_eq!(rdd.count().unwrap(), 2_001);
+    assert_eq!(rdd.take(3).unwrap(), vec![0, 1, 2]);
+    let total: u64 = rdd.map(u64::from).sum().unwrap();
+    assert_eq!(total, 2_000 * 2_001 / 2);
+    drop(rdd);
+}

@@ -2,13 +2,11 @@
 //! a `MapPartitionsRdd` whose function rewrites the parent's chunk stream. Chains of them fuse:
 //! a task pulls chunks through all of them with nothing materialised in between.
 
-use super::{BatchIter, Dependency, RddBase, RddCompute, RddMeta};
+use super::{BatchIter, Dependency, RddBase, RddCompute, RddMeta, drop_without_recursion};
 use crate::data::Data;
 use crate::error::Result;
 use crate::partitioner::PartitionerKind;
 use crate::task_context::TaskContext;
-use std::any::Any;
-use std::cell::RefCell;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -18,53 +16,11 @@ pub struct MapPartitionsRdd<T: 'static, U, F> {
     /// Always `Some`, except while the node is being dropped (see the `Drop` impl).
     parent: Option<Arc<dyn RddCompute<T>>>,
     f: F,
-    preserves_partitioning: bool,
+    /// The parent's partition count and (if kept) partitioner, stored so that asking does not
+    /// walk the whole chain of parents.
+    partitions: usize,
+    partitioner: Option<PartitionerKind>,
     _out: PhantomData<fn() -> U>,
-}
-
-thread_local! {
-    /// Parents of dropped nodes, waiting for the outermost [`drop_without_recursion`] call on
-    /// this thread to drop them.
-    static DROP_QUEUE: RefCell<Option<Vec<Box<dyn Any>>>> = const { RefCell::new(None) };
-}
-
-/// Drops `value` (a node's parent) without recursing into its own ancestors.
-///
-/// Dropping the last handle to a long chain of `map`s would otherwise drop each node from inside
-/// its child's drop: one set of stack frames per RDD, which overflows the caller's stack for a
-/// lineage thousands of RDDs deep (e.g. 10,000 `map`s; the driver thread has no large stack).
-/// Instead, a drop that happens inside another one only queues the value, and the outermost
-/// call drops the queued values one after the other.
-fn drop_without_recursion(value: Box<dyn Any>) {
-    /// Ends the draining on this thread, even if a drop panicked.
-    struct Reset;
-    impl Drop for Reset {
-        fn drop(&mut self) {
-            let rest = DROP_QUEUE.with(|q| q.borrow_mut().take());
-            drop(rest);
-        }
-    }
-    // If the thread-local is already gone (thread exit), `value` is simply dropped here.
-    let outermost = DROP_QUEUE.try_with(move |q| {
-        let mut q = q.borrow_mut();
-        match q.as_mut() {
-            Some(pending) => {
-                pending.push(value);
-                None
-            }
-            None => {
-                *q = Some(Vec::new());
-                Some(value)
-            }
-        }
-    });
-    if let Ok(Some(first)) = outermost {
-        let _reset = Reset;
-        drop(first);
-        while let Some(next) = DROP_QUEUE.with(|q| q.borrow_mut().as_mut().and_then(Vec::pop)) {
-            drop(next);
-        }
-    }
 }
 
 impl<T: 'static, U, F> Drop for MapPartitionsRdd<T, U, F> {
@@ -90,9 +46,14 @@ where
     ) -> Self {
         MapPartitionsRdd {
             meta,
+            partitions: parent.num_partitions(),
+            partitioner: if preserves_partitioning {
+                parent.partitioner()
+            } else {
+                None
+            },
             parent: Some(parent),
             f,
-            preserves_partitioning,
             _out: PhantomData,
         }
     }
@@ -117,18 +78,14 @@ where
         "MapPartitionsRDD"
     }
     fn num_partitions(&self) -> usize {
-        self.parent().num_partitions()
+        self.partitions
     }
     fn dependencies(&self) -> Vec<Dependency> {
         let parent: Arc<dyn RddBase> = Arc::clone(self.parent()) as Arc<dyn RddBase>;
         vec![Dependency::one_to_one(parent)]
     }
     fn partitioner(&self) -> Option<PartitionerKind> {
-        if self.preserves_partitioning {
-            self.parent().partitioner()
-        } else {
-            None
-        }
+        self.partitioner.clone()
     }
 }
 

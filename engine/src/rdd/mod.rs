@@ -44,6 +44,8 @@ use crate::partitioner::PartitionerKind;
 use crate::storage::{BlockId, StorageLevel};
 use crate::task_context::{TaskContext, abort};
 use parking_lot::Mutex;
+use std::any::Any;
+use std::cell::RefCell;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -286,6 +288,51 @@ pub trait RddCompute<T: Data>: RddBase {
         match self.meta().checkpoint_dir() {
             Some(dir) => read_checkpoint::<T>(&dir, self.meta().id(), split),
             None => self.compute(split, tc),
+        }
+    }
+}
+
+thread_local! {
+    /// Parents of dropped nodes, waiting for the outermost [`drop_without_recursion`] call on
+    /// this thread to drop them.
+    static DROP_QUEUE: RefCell<Option<Vec<Box<dyn Any>>>> = const { RefCell::new(None) };
+}
+
+/// Drops `value` (a node's parent) without recursing into its own ancestors.
+///
+/// Dropping the last handle to a long chain of `map`s would otherwise drop each node from inside
+/// its child's drop: one set of stack frames per RDD, which overflows the caller's stack for a
+/// lineage thousands of RDDs deep (e.g. 10,000 `map`s; the driver thread has no large stack).
+/// Instead, a drop that happens inside another one only queues the value, and the outermost
+/// call drops the queued values one after the other.
+pub(crate) fn drop_without_recursion(value: Box<dyn Any>) {
+    /// Ends the draining on this thread, even if a drop panicked.
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let rest = DROP_QUEUE.with(|q| q.borrow_mut().take());
+            drop(rest);
+        }
+    }
+    // If the thread-local is already gone (thread exit), `value` is simply dropped here.
+    let outermost = DROP_QUEUE.try_with(move |q| {
+        let mut q = q.borrow_mut();
+        match q.as_mut() {
+            Some(pending) => {
+                pending.push(value);
+                None
+            }
+            None => {
+                *q = Some(Vec::new());
+                Some(value)
+            }
+        }
+    });
+    if let Ok(Some(first)) = outermost {
+        let _reset = Reset;
+        drop(first);
+        while let Some(next) = DROP_QUEUE.with(|q| q.borrow_mut().as_mut().and_then(Vec::pop)) {
+            drop(next);
         }
     }
 }

@@ -7,26 +7,43 @@ use crate::task_context::TaskContext;
 use std::sync::Arc;
 
 /// The partitions of each parent in turn (Spark's `UnionRDD`); no shuffle.
-pub struct UnionRdd<T> {
+pub struct UnionRdd<T: 'static> {
     meta: RddMeta,
     parents: Vec<Arc<dyn RddCompute<T>>>,
+    /// `starts[i]` is the first partition of parent `i`; the last entry is the total. Computed
+    /// once, so a union of a union of ... answers without walking its ancestors.
+    starts: Vec<usize>,
+}
+
+impl<T: 'static> Drop for UnionRdd<T> {
+    fn drop(&mut self) {
+        // A union of a union of ... (a loop of `rdd = rdd.union(..)`) would drop recursively.
+        let parents = std::mem::take(&mut self.parents);
+        super::drop_without_recursion(Box::new(parents));
+    }
 }
 
 impl<T: Data> UnionRdd<T> {
     /// A union of `parents`.
     pub fn new(meta: RddMeta, parents: Vec<Arc<dyn RddCompute<T>>>) -> Self {
-        UnionRdd { meta, parents }
+        let mut starts = Vec::with_capacity(parents.len() + 1);
+        let mut total = 0;
+        for p in &parents {
+            starts.push(total);
+            total += p.num_partitions();
+        }
+        starts.push(total);
+        UnionRdd {
+            meta,
+            parents,
+            starts,
+        }
     }
 
-    fn locate(&self, mut split: usize) -> (usize, usize) {
-        for (i, p) in self.parents.iter().enumerate() {
-            let n = p.num_partitions();
-            if split < n {
-                return (i, split);
-            }
-            split -= n;
-        }
-        unreachable!("partition index beyond the union's partitions")
+    fn locate(&self, split: usize) -> (usize, usize) {
+        // The parent whose range holds `split` (skipping parents without partitions).
+        let i = self.starts.partition_point(|&s| s <= split) - 1;
+        (i, split - self.starts[i])
     }
 }
 
@@ -38,24 +55,19 @@ impl<T: Data> RddBase for UnionRdd<T> {
         "UnionRDD"
     }
     fn num_partitions(&self) -> usize {
-        self.parents.iter().map(|p| p.num_partitions()).sum()
+        *self.starts.last().expect("starts has a total")
     }
     fn dependencies(&self) -> Vec<Dependency> {
-        let mut out_start = 0;
         self.parents
             .iter()
-            .map(|p| {
-                let len = p.num_partitions();
-                let d = Dependency::Narrow {
-                    parent: Arc::clone(p) as Arc<dyn RddBase>,
-                    kind: NarrowKind::Range {
-                        in_start: 0,
-                        out_start,
-                        len,
-                    },
-                };
-                out_start += len;
-                d
+            .enumerate()
+            .map(|(i, p)| Dependency::Narrow {
+                parent: Arc::clone(p) as Arc<dyn RddBase>,
+                kind: NarrowKind::Range {
+                    in_start: 0,
+                    out_start: self.starts[i],
+                    len: self.starts[i + 1] - self.starts[i],
+                },
             })
             .collect()
     }
