@@ -37,11 +37,7 @@ fn run(args: &Args) -> Result<(), ember::Error> {
     let ctx = Context::new(Conf::new().master(&args.master).app_name("wordcount"))?;
     let counts = ctx
         .text_file(&args.file, ctx.default_min_partitions())?
-        .flat_map(|line| {
-            line.split_whitespace()
-                .map(str::to_owned)
-                .collect::<Vec<_>>()
-        })
+        .flat_map(ember::text::words)
         .map(|word| (word, 1u64))
         .reduce_by_key(|a, b| a + b)
         .cache();

@@ -13,7 +13,12 @@
 /// # Ok::<(), ember::Error>(())
 /// ```
 pub fn words(line: String) -> Words {
-    Words { line, pos: 0 }
+    let ascii = line.is_ascii();
+    Words {
+        line,
+        pos: 0,
+        ascii,
+    }
 }
 
 /// Iterator returned by [`words`].
@@ -21,17 +26,53 @@ pub fn words(line: String) -> Words {
 pub struct Words {
     line: String,
     pos: usize,
+    /// All-ASCII lines (the common case) are split byte by byte with a table.
+    ascii: bool,
 }
 
-/// Whitespace as `char::is_whitespace` defines it, with a fast path for ASCII.
+/// ASCII bytes that `char::is_whitespace` accepts: space, `\t`, `\n`, `\x0B`, `\x0C`, `\r`.
+const ASCII_SPACE: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b' ' as usize] = true;
+    t[b'\t' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[0x0B] = true;
+    t[0x0C] = true;
+    t[b'\r' as usize] = true;
+    t
+};
+
+/// Whitespace as `char::is_whitespace` defines it, and the width of the char at `i`.
 #[inline]
 fn space_at(line: &str, i: usize) -> (bool, usize) {
     let b = line.as_bytes()[i];
     if b < 0x80 {
-        (matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r'), 1)
+        (ASCII_SPACE[b as usize], 1)
     } else {
         let c = line[i..].chars().next().expect("i is at a char boundary");
         (c.is_whitespace(), c.len_utf8())
+    }
+}
+
+impl Words {
+    #[inline]
+    fn next_ascii(&mut self) -> Option<String> {
+        let bytes = self.line.as_bytes();
+        let end = bytes.len();
+        let mut i = self.pos;
+        while i < end && ASCII_SPACE[bytes[i] as usize] {
+            i += 1;
+        }
+        if i >= end {
+            self.pos = end;
+            return None;
+        }
+        let start = i;
+        while i < end && !ASCII_SPACE[bytes[i] as usize] {
+            i += 1;
+        }
+        self.pos = i;
+        Some(self.line[start..i].to_owned())
     }
 }
 
@@ -39,6 +80,9 @@ impl Iterator for Words {
     type Item = String;
 
     fn next(&mut self) -> Option<String> {
+        if self.ascii {
+            return self.next_ascii();
+        }
         let line = self.line.as_str();
         let end = line.len();
         let mut i = self.pos;
