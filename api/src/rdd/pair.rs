@@ -6,7 +6,7 @@ use ember_engine::aggregator::{FnAggregator, NoAggregator};
 use ember_engine::combine::CombineMap;
 use ember_engine::data::{Data, Key};
 use ember_engine::partitioner::{Partitioner, PartitionerKind, portable_hash};
-use ember_engine::rdd::{CombinedRdd, ShuffleDependency, ShuffledRdd, chunked};
+use ember_engine::rdd::{CombinedRdd, KeySorter, ShuffleDependency, ShuffledRdd, chunked};
 use std::panic::Location;
 use std::sync::Arc;
 
@@ -272,6 +272,18 @@ impl<K: Key, V: Data> Rdd<(K, V)> {
         if self.partitioner() == Some(partitioner.kind()) {
             return self.clone();
         }
+        self.shuffle_plain(partitioner, None, "partitionBy", loc)
+    }
+
+    /// A shuffle without aggregation into `partitioner`'s partitions, each sorted by `sorter`
+    /// if given.
+    pub(crate) fn shuffle_plain(
+        &self,
+        partitioner: Partitioner<K>,
+        sorter: Option<KeySorter<K, V>>,
+        op: &'static str,
+        loc: &Location<'_>,
+    ) -> Rdd<(K, V)> {
         let ctx = self.context().clone();
         let dep = ShuffleDependency::<K, V, V, NoAggregator>::new(
             ctx.new_shuffle_id(),
@@ -281,7 +293,7 @@ impl<K: Key, V: Data> Rdd<(K, V)> {
             false,
         )
         .with_cleaner(Some(ctx.inner.cleaner.clone()));
-        let node = ShuffledRdd::new(ctx.new_meta("partitionBy", loc), Arc::new(dep), None);
+        let node = ShuffledRdd::new(ctx.new_meta(op, loc), Arc::new(dep), sorter);
         ctx.wrap(Arc::new(node))
     }
 

@@ -3,11 +3,10 @@
 
 use super::Rdd;
 use crate::error::Result;
-use ember_engine::aggregator::NoAggregator;
 use ember_engine::data::{Data, Key};
 use ember_engine::partitioner::{Partitioner, determine_bounds};
 use ember_engine::rdd::BatchIter;
-use ember_engine::rdd::{ShuffleDependency, ShuffledRdd};
+use ember_engine::rdd::KeySorter;
 use ember_engine::task_context::TaskContext;
 use rand::{Rng, SeedableRng};
 use std::panic::Location;
@@ -62,25 +61,16 @@ impl<K: Key + Ord, V: Data> Rdd<(K, V)> {
         } else {
             Vec::new()
         };
-        let ctx = self.context().clone();
-        let partitioner = Partitioner::range(bounds, ascending, ctx.new_partitioner_id());
-        let dep = ShuffleDependency::<K, V, V, NoAggregator>::new(
-            ctx.new_shuffle_id(),
-            Arc::clone(self.node()),
-            partitioner,
-            None,
-            false,
-        )
-        .with_cleaner(Some(ctx.inner.cleaner.clone()));
-        let sorter = Arc::new(move |v: &mut Vec<(K, V)>| {
+        let partitioner =
+            Partitioner::range(bounds, ascending, self.context().new_partitioner_id());
+        let sorter: KeySorter<K, V> = Arc::new(move |v: &mut Vec<(K, V)>| {
             if ascending {
                 v.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             } else {
                 v.sort_unstable_by(|a, b| b.0.cmp(&a.0));
             }
         });
-        let node = ShuffledRdd::new(ctx.new_meta("sortByKey", loc), Arc::new(dep), Some(sorter));
-        Ok(ctx.wrap(Arc::new(node)))
+        Ok(self.shuffle_plain(partitioner, Some(sorter), "sortByKey", loc))
     }
 
     /// Sorts by key into as many partitions as this RDD has. Runs a job to sample the keys for

@@ -30,7 +30,7 @@ pub use map_partitions::MapPartitionsRdd;
 pub use parallelize::ParallelizeRdd;
 pub use range::RangeRdd;
 pub use shuffled::{
-    CombinedRdd, ShuffleDependency, ShuffleDependencyBase, ShuffledRdd, read_shuffle,
+    CombinedRdd, KeySorter, ShuffleDependency, ShuffleDependencyBase, ShuffledRdd, read_shuffle,
 };
 pub use text_file::{FileSplit, TextFileRdd, plan_splits, resolve_paths};
 pub use union::UnionRdd;
