@@ -49,6 +49,7 @@ step() {
 
 step fmt cargo fmt --all -- --check
 step clippy cargo clippy --workspace --all-targets -- -D warnings
+step doc env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 test_log=$(mktemp)
 trap 'rm -f "$test_log"' EXIT
 run_tests() {

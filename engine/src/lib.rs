@@ -7,7 +7,7 @@
 //! - [`data`]: what an element may be ([`data::Data`]) and its conversion to Arrow record batches
 //!   at shuffle, cache and checkpoint boundaries;
 //! - [`partitioner`] and [`aggregator`]: where keys go and how their values combine;
-//! - [`env`]: the contracts of the executor services a task uses (block store, shuffle store),
+//! - [`env`](mod@env): the contracts of the executor services a task uses (block store, shuffle store),
 //!   implemented by the `ember-executor` crate;
 //! - [`task`] and [`task_context`]: the unit of work the scheduler hands to a backend, and what
 //!   user code sees while it runs;

@@ -108,7 +108,8 @@ type Groups<V, W> = (Vec<V>, Vec<W>);
 
 impl<K: Key, V: Data, W: Data> RddCompute<(K, Groups<V, W>)> for CoGroupedRdd<K, V, W> {
     fn compute(&self, split: usize, tc: &Arc<TaskContext>) -> Result<BatchIter<(K, Groups<V, W>)>> {
-        let mut groups: HashMap<K, Groups<V, W>> = HashMap::new();
+        // A fixed hasher, so a recomputed partition comes out in the same order.
+        let mut groups: HashMap<K, Groups<V, W>, rustc_hash::FxBuildHasher> = HashMap::default();
         for chunk in self.left.read(split, tc) {
             for (k, v) in chunk {
                 groups.entry(k).or_default().0.push(v);
