@@ -1,7 +1,9 @@
 //! Text helpers for RDD functions.
 
-/// The whitespace-separated words of `line`, as owned strings, without collecting them into a
-/// vector first: the iterator owns the line. Use it where Python would write `line.split()`:
+/// The whitespace-separated words of `line` (as `char::is_whitespace` splits), without
+/// collecting them into a vector first: the iterator owns the line, and each [`Word`] of up to
+/// 24 bytes is stored inline, so splitting allocates nothing per word. Use it where Python would
+/// write `line.split()`:
 ///
 /// ```
 /// let ctx = ember::Context::new(ember::Conf::new().master("local[1]"))?;
@@ -20,6 +22,11 @@ pub fn words(line: String) -> Words {
         ascii,
     }
 }
+
+/// A word: a string stored inline (no heap allocation) up to 24 bytes, longer ones on the heap.
+/// It dereferences to `str`, compares equal to `&str` and `String`, and is stored in Arrow as a
+/// UTF-8 string like `String`.
+pub type Word = compact_str::CompactString;
 
 /// Iterator returned by [`words`].
 #[derive(Debug, Clone)]
@@ -56,30 +63,26 @@ fn space_at(line: &str, i: usize) -> (bool, usize) {
 
 impl Words {
     #[inline]
-    fn next_ascii(&mut self) -> Option<String> {
-        let bytes = self.line.as_bytes();
-        let end = bytes.len();
-        let mut i = self.pos;
-        while i < end && ASCII_SPACE[bytes[i] as usize] {
-            i += 1;
-        }
-        if i >= end {
-            self.pos = end;
+    fn next_ascii(&mut self) -> Option<Word> {
+        let rest = &self.line.as_bytes()[self.pos..];
+        let Some(start) = rest.iter().position(|&b| !ASCII_SPACE[b as usize]) else {
+            self.pos = self.line.len();
             return None;
-        }
-        let start = i;
-        while i < end && !ASCII_SPACE[bytes[i] as usize] {
-            i += 1;
-        }
-        self.pos = i;
-        Some(self.line[start..i].to_owned())
+        };
+        let len = rest[start..]
+            .iter()
+            .position(|&b| ASCII_SPACE[b as usize])
+            .unwrap_or(rest.len() - start);
+        let word = &self.line[self.pos + start..self.pos + start + len];
+        self.pos += start + len;
+        Some(Word::from(word))
     }
 }
 
 impl Iterator for Words {
-    type Item = String;
+    type Item = Word;
 
-    fn next(&mut self) -> Option<String> {
+    fn next(&mut self) -> Option<Word> {
         if self.ascii {
             return self.next_ascii();
         }
@@ -106,7 +109,7 @@ impl Iterator for Words {
             i += width;
         }
         self.pos = i;
-        Some(line[start..i].to_owned())
+        Some(Word::from(&line[start..i]))
     }
 }
 
@@ -126,7 +129,7 @@ mod tests {
             "v\x0bw\x0cz\r\n",
             "é é",
         ] {
-            let expected: Vec<String> = line.split_whitespace().map(str::to_owned).collect();
+            let expected: Vec<Word> = line.split_whitespace().map(Word::from).collect();
             assert_eq!(
                 words(line.to_string()).collect::<Vec<_>>(),
                 expected,

@@ -1,28 +1,33 @@
 //! The per-task hash map that combines values by key (map-side combine, reduce-side merge,
 //! combining within an already partitioned RDD).
 //!
-//! Combiners are merged by value (`merge(C, V) -> C`, Spark's signature). Each slot holds an
-//! `Option<C>` so a combiner can be moved out and back without `unsafe` and without the
-//! entry-replacement path of the map, which measured 8-15% slower on word count. Lookups borrow
-//! the key; the owned key is stored only for a new entry.
+//! Combiners are merged by value (`merge(C, V) -> C`, Spark's signature): the combiner is moved
+//! out of its slot and the result moved back in (`replace_with`), so slots hold plain `C` and a
+//! word count's entries stay 32 bytes. If `merge` panics, the slot gets a clone of a spare
+//! combiner and the panic goes on (the task fails and the map is dropped anyway). This measured
+//! faster than both the map's entry-replacement path and `Option<C>` slots. Lookups borrow the
+//! key; the owned key is stored only for a new entry.
 
 use hashbrown::HashMap;
 use std::hash::Hash;
 
 /// Combiners by key.
 pub struct CombineMap<K, C> {
-    map: HashMap<K, Option<C>, rustc_hash::FxBuildHasher>,
+    map: HashMap<K, C, rustc_hash::FxBuildHasher>,
+    /// A clone of the first combiner, to fill a slot whose merge panicked.
+    spare: Option<C>,
 }
 
-impl<K: Hash + Eq, C> Default for CombineMap<K, C> {
+impl<K: Hash + Eq, C: Clone> Default for CombineMap<K, C> {
     fn default() -> Self {
         CombineMap {
             map: HashMap::default(),
+            spare: None,
         }
     }
 }
 
-impl<K: Hash + Eq, C> CombineMap<K, C> {
+impl<K: Hash + Eq, C: Clone> CombineMap<K, C> {
     /// An empty map.
     pub fn new() -> Self {
         Self::default()
@@ -39,11 +44,19 @@ impl<K: Hash + Eq, C> CombineMap<K, C> {
     ) {
         match self.map.get_mut(&k) {
             Some(slot) => {
-                let c = slot.take().expect("a combiner is present between upserts");
-                *slot = Some(merge(c, v));
+                let spare = &self.spare;
+                replace_with::replace_with(
+                    slot,
+                    || spare.clone().expect("a spare exists once a combiner does"),
+                    |c| merge(c, v),
+                );
             }
             None => {
-                self.map.insert(k, Some(create(v)));
+                let c = create(v);
+                if self.spare.is_none() {
+                    self.spare = Some(c.clone());
+                }
+                self.map.insert(k, c);
             }
         }
     }
@@ -61,12 +74,9 @@ impl<K: Hash + Eq, C> CombineMap<K, C> {
 
 impl<K, C> IntoIterator for CombineMap<K, C> {
     type Item = (K, C);
-    type IntoIter = std::iter::FilterMap<
-        hashbrown::hash_map::IntoIter<K, Option<C>>,
-        fn((K, Option<C>)) -> Option<(K, C)>,
-    >;
+    type IntoIter = hashbrown::hash_map::IntoIter<K, C>;
     fn into_iter(self) -> Self::IntoIter {
-        self.map.into_iter().filter_map(|(k, c)| c.map(|c| (k, c)))
+        self.map.into_iter()
     }
 }
 
@@ -91,5 +101,16 @@ mod tests {
         let mut out: Vec<_> = m.into_iter().collect();
         out.sort();
         assert_eq!(out, vec![("a", vec![1, 3]), ("b", vec![2])]);
+    }
+
+    #[test]
+    fn a_panicking_merge_leaves_a_usable_map() {
+        let mut m = CombineMap::new();
+        m.upsert("a", 1, |v| v, |c, v| c + v);
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            m.upsert("a", 2, |v| v, |_, _| -> i32 { panic!("boom") });
+        }));
+        assert!(r.is_err());
+        assert_eq!(m.len(), 1);
     }
 }
