@@ -392,7 +392,8 @@ where
 {
     type Item = Vec<U>;
     fn next(&mut self) -> Option<Vec<U>> {
-        let mut out = Vec::with_capacity(CHUNK_ROWS);
+        // Room past CHUNK_ROWS for the last element's outputs, so the chunk never regrows.
+        let mut out = Vec::with_capacity(CHUNK_ROWS + CHUNK_ROWS / 2);
         loop {
             for x in self.current.by_ref() {
                 out.extend((self.f)(x));
