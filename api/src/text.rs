@@ -64,19 +64,30 @@ fn space_at(line: &str, i: usize) -> (bool, usize) {
 impl Words {
     #[inline]
     fn next_ascii(&mut self) -> Option<Word> {
-        let rest = &self.line.as_bytes()[self.pos..];
-        let Some(start) = rest.iter().position(|&b| !ASCII_SPACE[b as usize]) else {
-            self.pos = self.line.len();
+        let bytes = self.line.as_bytes();
+        let n = bytes.len();
+        let mut i = self.pos;
+        while i < n && is_ascii_space(bytes[i]) {
+            i += 1;
+        }
+        if i == n {
+            self.pos = n;
             return None;
-        };
-        let len = rest[start..]
-            .iter()
-            .position(|&b| ASCII_SPACE[b as usize])
-            .unwrap_or(rest.len() - start);
-        let word = &self.line[self.pos + start..self.pos + start + len];
-        self.pos += start + len;
-        Some(Word::from(word))
+        }
+        let start = i;
+        i += 1;
+        while i < n && !is_ascii_space(bytes[i]) {
+            i += 1;
+        }
+        self.pos = i;
+        Some(Word::from(&self.line[start..i]))
     }
+}
+
+/// One comparison for the common case: every ASCII space is at or below `b' '`.
+#[inline(always)]
+fn is_ascii_space(b: u8) -> bool {
+    b <= b' ' && ASCII_SPACE[b as usize]
 }
 
 impl Iterator for Words {
