@@ -93,6 +93,7 @@ fn is_ascii_space(b: u8) -> bool {
 impl Iterator for Words {
     type Item = Word;
 
+    #[inline]
     fn next(&mut self) -> Option<Word> {
         if self.ascii {
             return self.next_ascii();
