@@ -11,7 +11,10 @@
 //!   implemented by the `ember-executor` crate;
 //! - [`task`] and [`task_context`]: the unit of work the scheduler hands to a backend, and what
 //!   user code sees while it runs;
-//! - [`accumulator`] and [`broadcast`]: shared variables.
+//! - [`accumulator`] and [`broadcast`]: shared variables;
+//! - [`combine`]: the per-task map that combines values by key (the hot loop of every
+//!   aggregation), [`ipc`]: Arrow IPC for shuffle blocks, spills and checkpoints, and
+//!   [`cleaner`]: freeing the data of RDDs nobody holds any more.
 //!
 //! ```text
 //!  user API ──builds──► RDD nodes (this crate) ──action──► DAG scheduler ──tasks──► backend
