@@ -191,11 +191,14 @@ impl<T: Data> Rdd<T> {
     #[track_caller]
     pub fn fold(&self, zero: T, f: impl Fn(T, T) -> T + Send + Sync + 'static) -> Result<T> {
         let f = Arc::new(f);
-        let (g, z) = (Arc::clone(&f), zero.clone());
-        let parts = self.run_all("fold", Location::caller(), move |it| {
-            it.flatten().fold(z.clone(), |a, b| g(a, b))
-        })?;
-        Ok(parts.into_iter().fold(zero, |a, b| f(a, b)))
+        let g = Arc::clone(&f);
+        self.aggregate_at(
+            zero,
+            move |a, b| f(a, b),
+            move |a, b| g(a, b),
+            "fold",
+            Location::caller(),
+        )
     }
 
     /// Aggregates each partition from `zero` with `seq`, then combines the partition results
@@ -207,10 +210,19 @@ impl<T: Data> Rdd<T> {
         seq: impl Fn(U, T) -> U + Send + Sync + 'static,
         comb: impl Fn(U, U) -> U + Send + Sync + 'static,
     ) -> Result<U> {
+        self.aggregate_at(zero, seq, comb, "aggregate", Location::caller())
+    }
+
+    fn aggregate_at<U: Data>(
+        &self,
+        zero: U,
+        seq: impl Fn(U, T) -> U + Send + Sync + 'static,
+        comb: impl Fn(U, U) -> U + Send + Sync + 'static,
+        op: &'static str,
+        loc: &Location<'_>,
+    ) -> Result<U> {
         let z = zero.clone();
-        let parts = self.run_all("aggregate", Location::caller(), move |it| {
-            it.flatten().fold(z.clone(), &seq)
-        })?;
+        let parts = self.run_all(op, loc, move |it| it.flatten().fold(z.clone(), &seq))?;
         Ok(parts.into_iter().fold(zero, comb))
     }
 
@@ -242,13 +254,8 @@ impl<T: Data> Rdd<T> {
         T: Key,
     {
         let loc = Location::caller();
-        let n = self.num_partitions();
-        Ok(self
-            .map_with_op("countByValue", loc, false, |x| (x, 1u64))
-            .reduce_by_key_at(|a, b| a + b, n, loc)
-            .collect()?
-            .into_iter()
-            .collect())
+        self.map_with_op("countByValue", loc, false, |x| (x, ()))
+            .count_by_key_at("countByValue", loc)
     }
 
     /// The largest element; an error on an empty RDD.

@@ -254,10 +254,18 @@ impl<K: Key, V: Data> Rdd<(K, V)> {
     /// How many values each key has.
     #[track_caller]
     pub fn count_by_key(&self) -> Result<std::collections::HashMap<K, u64>> {
-        let loc = Location::caller();
+        self.count_by_key_at("countByKey", Location::caller())
+    }
+
+    /// `count_by_key` on behalf of `op` (also behind `count_by_value`).
+    pub(crate) fn count_by_key_at(
+        &self,
+        op: &'static str,
+        loc: &Location<'_>,
+    ) -> Result<std::collections::HashMap<K, u64>> {
         let n = self.num_partitions();
         Ok(self
-            .map_with_op("countByKey", loc, false, |(k, _)| (k, 1u64))
+            .map_with_op(op, loc, false, |(k, _)| (k, 1u64))
             .reduce_by_key_at(|a, b| a + b, n, loc)
             .collect()?
             .into_iter()

@@ -167,7 +167,9 @@ struct Lines {
     pos: u64,
     end: u64,
     path: PathBuf,
-    buf: Vec<u8>,
+    /// Capacity for the next line's buffer: the longest line so far (up to 4 KiB), so buffers
+    /// rarely grow.
+    line_capacity: usize,
 }
 
 impl Lines {
@@ -189,7 +191,7 @@ impl Lines {
             pos,
             end: split.start + split.len,
             path: path.clone(),
-            buf: Vec::with_capacity(256),
+            line_capacity: 64,
         })
     }
 
@@ -198,7 +200,7 @@ impl Lines {
             return None;
         }
         // Read straight into the line's own buffer: one copy from the reader, none after.
-        let mut buf = Vec::with_capacity(self.buf.capacity().max(64));
+        let mut buf = Vec::with_capacity(self.line_capacity);
         let n = match self.reader.read_until(b'\n', &mut buf) {
             Ok(n) => n,
             Err(e) => abort(EngineError::io(self.path.display(), &e)),
@@ -213,10 +215,8 @@ impl Lines {
                 buf.pop();
             }
         }
-        // Remember the typical line length so the next buffer rarely grows.
-        if buf.len() > self.buf.capacity() {
-            self.buf.reserve(buf.len());
-        }
+        // Capped, so one huge line does not make every later line's buffer huge.
+        self.line_capacity = self.line_capacity.max(buf.len() + 2).min(4096);
         Some(match String::from_utf8(buf) {
             Ok(s) => s,
             Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
