@@ -2,7 +2,7 @@
 
 /// The whitespace-separated words of `line` (as `char::is_whitespace` splits), without
 /// collecting them into a vector first: the iterator owns the line, and each [`Word`] of up to
-/// 24 bytes is stored inline, so splitting allocates nothing per word. Use it where Python would
+/// 15 bytes is stored inline, so splitting allocates nothing per word. Use it where Python would
 /// write `line.split()`:
 ///
 /// ```
@@ -23,10 +23,12 @@ pub fn words(line: String) -> Words {
     }
 }
 
-/// A word: a string stored inline (no heap allocation) up to 24 bytes, longer ones on the heap.
+/// A word: a 16-byte string stored inline (no heap allocation) up to 15 bytes, longer ones on
+/// the heap. Sixteen bytes rather than 24 keep a word count's hash table small enough for the
+/// shared L3 cache when two tasks build one each (measured: 0.68 -> 0.61 of the hand-written time).
 /// It dereferences to `str`, compares equal to `&str` and `String`, and is stored in Arrow as a
 /// UTF-8 string like `String`.
-pub type Word = compact_str::CompactString;
+pub type Word = ecow::EcoString;
 
 /// Iterator returned by [`words`].
 #[derive(Debug, Clone)]
