@@ -47,6 +47,25 @@ step() {
     times+=("$((SECONDS - start))s")
 }
 
+# The Python tools of the SQL tests, in a virtual environment under the target directory:
+# tpchgen-cli generates the TPC-H data and DuckDB computes the reference answers
+# (api/tests/integration/tpch.rs). The tests find the environment through EMBER_PYTHON and
+# fail, not skip, when it is missing.
+target_dir="${CARGO_TARGET_DIR:-target}"
+mkdir -p "$target_dir"
+venv="$(cd "$target_dir" && pwd)/py-venv"
+python_tools() {
+    if "$venv/bin/python" -c 'import duckdb, sys; sys.exit(duckdb.__version__ != "2.0.0")' \
+        2>/dev/null && [ -x "$venv/bin/tpchgen-cli" ]; then
+        return 0
+    fi
+    python3 -m venv "$venv" &&
+        "$venv/bin/pip" install --quiet --disable-pip-version-check duckdb==2.0.0 tpchgen-cli==4.0.0
+}
+step python python_tools
+export EMBER_PYTHON="$venv/bin/python"
+export PATH="$venv/bin:$PATH"
+
 step fmt cargo fmt --all -- --check
 step clippy cargo clippy --workspace --all-targets -- -D warnings
 step doc env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet

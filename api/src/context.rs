@@ -50,6 +50,8 @@ pub(crate) struct Inner {
     pub(crate) pending_checkpoints: Mutex<HashMap<RddId, CheckpointWriter>>,
     pub(crate) cleaner: Cleaner,
     cleanups: Mutex<Receiver<CleanupTask>>,
+    /// DataFusion's session for SQL and DataFrames.
+    pub(crate) sql: datafusion::prelude::SessionContext,
     _local_dir: tempfile::TempDir,
 }
 
@@ -137,6 +139,7 @@ impl Context {
             },
         );
         let (cleaner, cleanups) = Cleaner::channel();
+        let sql = crate::sql::session::new_session(&conf, default_parallelism)?;
         tracing::info!(
             master = conf.get_master(),
             app = conf.get_app_name(),
@@ -161,6 +164,7 @@ impl Context {
                 pending_checkpoints: Mutex::new(HashMap::new()),
                 cleaner,
                 cleanups: Mutex::new(cleanups),
+                sql,
                 _local_dir: temp,
             }),
         })

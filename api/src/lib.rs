@@ -24,7 +24,9 @@
 //! - each action is a job for the DAG scheduler (`ember-scheduler`), which cuts the lineage into
 //!   stages at shuffles, skips stages whose output exists, and retries failed tasks;
 //! - tasks run on the executor (`ember-executor`): task threads, the block manager for cached
-//!   partitions, the shuffle store.
+//!   partitions, the shuffle store;
+//! - SQL and DataFrames ([`Context::sql`], [`DataFrame`], module [`sql`]) are planned by
+//!   DataFusion and cut into Ember stages at their exchanges, then run by the same scheduler.
 //!
 //! Elements are any `Clone + Send + Sync + serde` type ([`Data`]); at cache, shuffle and
 //! checkpoint boundaries they are stored as Arrow record batches.
@@ -33,6 +35,7 @@ pub mod conf;
 pub mod context;
 pub mod error;
 pub mod rdd;
+pub mod sql;
 pub mod status;
 pub mod text;
 
@@ -49,4 +52,5 @@ pub use ember_engine::task_context::TaskContext;
 pub use error::{Error, Result};
 pub use rdd::Rdd;
 pub use rdd::numeric::{Numeric, StatCounter};
+pub use sql::DataFrame;
 pub use status::{JobInfo, JobStatus, StageInfo, StageStatus, StatusView};

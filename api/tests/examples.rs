@@ -1,4 +1,4 @@
-//! End-to-end tests of the examples (`wordcount`, `pagerank`, `sort`): each is run as its own
+//! End-to-end tests of the examples (`wordcount`, `pagerank`, `sort`, `quickstart`): each is run as its own
 //! process through `cargo run --example`, and its output is checked against values this file
 //! computes independently, in plain Rust.
 //!
@@ -331,4 +331,26 @@ fn sort_sorts_and_keeps_every_record() {
     assert_eq!(get("checksum"), checksum.to_string());
     assert_eq!(get("first"), min.to_string());
     assert_eq!(get("last"), max.to_string());
+}
+
+/// The README's first command: a word count of README.md, then a SQL aggregate of the CSV.
+#[test]
+fn quickstart_counts_readme_words_and_runs_sql() {
+    let out = run_ok("quickstart", &[]);
+    // The word count's first line is README.md's most frequent word, counted here by hand.
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+        .expect("README.md");
+    let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
+    for w in readme.split_whitespace() {
+        *counts.entry(w).or_default() += 1;
+    }
+    let (top_word, top_n) = counts
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        .expect("README.md has words");
+    let first = out.lines().nth(1).expect("a first word line");
+    assert_eq!(first, format!("{top_word}\t{top_n}"), "{out}");
+    // Sweden: Stockholm 984748 + Gothenburg 604616.
+    assert!(out.contains("| Sweden  | 2      | 1589364 |"), "{out}");
+    assert!(out.contains("| Finland | 1      | 674500  |"), "{out}");
 }

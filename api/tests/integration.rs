@@ -23,9 +23,19 @@ mod scheduler;
 mod serde_data;
 #[path = "integration/shared_vars.rs"]
 mod shared_vars;
+#[path = "integration/slt.rs"]
+mod slt;
 #[path = "integration/sorting.rs"]
 mod sorting;
 #[path = "integration/sources.rs"]
 mod sources;
+#[path = "integration/sql_cli.rs"]
+mod sql_cli;
+#[path = "integration/sql_core.rs"]
+mod sql_core;
+#[path = "integration/sql_dataframe.rs"]
+mod sql_dataframe;
+#[path = "integration/tpch.rs"]
+mod tpch;
 #[path = "integration/transformations.rs"]
 mod transformations;

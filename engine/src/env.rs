@@ -60,7 +60,8 @@ pub trait BlockStore: Send + Sync {
 pub struct MapStatus {
     /// The executor that holds the blocks.
     pub executor: ExecutorId,
-    /// Encoded bytes written for each reduce partition.
+    /// Bytes written for each reduce partition (Arrow memory size in memory, IPC size once
+    /// spilled or sent).
     pub sizes: Vec<u64>,
     /// Records written in all.
     pub records: u64,
@@ -72,12 +73,13 @@ pub struct MapStatus {
 /// blocks of an earlier attempt. `read` returns `None` for a block that is not (or no longer)
 /// held, which the reading task turns into a fetch failure.
 pub trait ShuffleStore: Send + Sync {
-    /// Stores the outputs of map task `map`, one entry per reduce partition (`None` = empty).
+    /// Stores the outputs of map task `map`, one entry per reduce partition (empty = nothing
+    /// for that partition).
     fn write(
         &self,
         shuffle: ShuffleId,
         map: usize,
-        blocks: Vec<Option<RecordBatch>>,
+        blocks: Vec<Vec<RecordBatch>>,
     ) -> Result<MapStatus>;
     /// Reads one block.
     fn read(

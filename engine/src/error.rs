@@ -67,6 +67,13 @@ pub enum EngineError {
         /// The RDD asked to be checkpointed.
         rdd: RddId,
     },
+    /// DataFusion failed to plan or run a query; the message names the table, file or
+    /// expression at fault (and, for a parse error, its line and column).
+    #[error("{message}")]
+    Query {
+        /// DataFusion's message.
+        message: String,
+    },
     /// The task was cancelled because its job ended.
     #[error("task cancelled: {reason}")]
     Cancelled {

@@ -14,7 +14,8 @@
 //! - [`accumulator`] and [`broadcast`]: shared variables;
 //! - [`combine`]: the per-task map that combines values by key (the hot loop of every
 //!   aggregation), [`ipc`]: Arrow IPC for shuffle blocks, spills and checkpoints, and
-//!   [`cleaner`]: freeing the data of RDDs nobody holds any more.
+//!   [`cleaner`]: freeing the data of RDDs nobody holds any more;
+//! - [`sql`]: SQL and DataFrame jobs, DataFusion physical plans cut into Ember stages.
 //!
 //! ```text
 //!  user API ──builds──► RDD nodes (this crate) ──action──► DAG scheduler ──tasks──► backend
@@ -37,6 +38,7 @@ pub mod ids;
 pub mod ipc;
 pub mod partitioner;
 pub mod rdd;
+pub mod sql;
 pub mod storage;
 pub mod task;
 pub mod task_context;

@@ -31,6 +31,18 @@ pub struct TaskMetrics {
     pub shuffle_bytes_written: AtomicU64,
 }
 
+impl TaskMetrics {
+    /// Counts one shuffle block read (its rows and Arrow memory size).
+    pub fn record_shuffle_read(&self, batches: &[arrow::record_batch::RecordBatch]) {
+        let bytes: usize = batches.iter().map(|b| b.get_array_memory_size()).sum();
+        let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+        self.shuffle_bytes_read
+            .fetch_add(bytes as u64, Ordering::Relaxed);
+        self.shuffle_records_read
+            .fetch_add(rows as u64, Ordering::Relaxed);
+    }
+}
+
 /// A running task, as seen by the code it runs.
 pub struct TaskContext {
     stage: StageId,

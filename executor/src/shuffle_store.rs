@@ -1,6 +1,7 @@
-//! The shuffle store of local mode: each map task's output as one Arrow IPC stream per reduce
-//! partition, held in memory until the store's budget is reached, then spilled: the whole map
-//! output goes to one file in the local directory with an in-memory index of offsets.
+//! The shuffle store of local mode: each map task's output as Arrow record batches per reduce
+//! partition, held in memory as they are (no encoding: a reader in the same process takes them
+//! by reference) until the store's budget is reached, then spilled: the whole map output goes to
+//! one file of Arrow IPC streams in the local directory, with an in-memory index of offsets.
 
 use arrow::record_batch::RecordBatch;
 use ember_engine::env::{MapStatus, ShuffleStore};
@@ -12,11 +13,10 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
 
 enum MapOutput {
     Memory {
-        blocks: Vec<Option<Arc<Vec<u8>>>>,
+        blocks: Vec<Vec<RecordBatch>>,
         bytes: u64,
     },
     Disk {
@@ -66,7 +66,7 @@ impl LocalShuffleStore {
         &self,
         shuffle: ShuffleId,
         map: usize,
-        blocks: &[Option<Arc<Vec<u8>>>],
+        blocks: &[Vec<RecordBatch>],
     ) -> Result<MapOutput> {
         let io = |p: &PathBuf, e: std::io::Error| EngineError::io(p.display(), &e);
         std::fs::create_dir_all(&self.dir).map_err(|e| io(&self.dir, e))?;
@@ -74,10 +74,13 @@ impl LocalShuffleStore {
         let mut file = std::io::BufWriter::new(File::create(&path).map_err(|e| io(&path, e))?);
         let mut index = Vec::with_capacity(blocks.len());
         let mut offset = 0u64;
-        for b in blocks {
-            let len = b.as_ref().map_or(0, |b| b.len() as u64);
-            if let Some(b) = b {
-                file.write_all(b).map_err(|e| io(&path, e))?;
+        for (reduce, b) in blocks.iter().enumerate() {
+            let mut len = 0;
+            if !b.is_empty() {
+                let what = format!("shuffle_{}_{}_{}", shuffle.0, map, reduce);
+                let bytes = encode(b, &what)?;
+                file.write_all(&bytes).map_err(|e| io(&path, e))?;
+                len = bytes.len() as u64;
             }
             index.push((offset, len));
             offset += len;
@@ -93,26 +96,15 @@ impl ShuffleStore for LocalShuffleStore {
         &self,
         shuffle: ShuffleId,
         map: usize,
-        blocks: Vec<Option<RecordBatch>>,
+        blocks: Vec<Vec<RecordBatch>>,
     ) -> Result<MapStatus> {
-        let mut encoded = Vec::with_capacity(blocks.len());
         let mut sizes = Vec::with_capacity(blocks.len());
         let mut records = 0u64;
-        for (reduce, b) in blocks.into_iter().enumerate() {
-            match b {
-                Some(batch) => {
-                    records += batch.num_rows() as u64;
-                    let what = format!("shuffle_{}_{}_{}", shuffle.0, map, reduce);
-                    let bytes = encode(&[batch], &what)?;
-                    sizes.push(bytes.len() as u64);
-                    encoded.push(Some(Arc::new(bytes)));
-                }
-                None => {
-                    sizes.push(0);
-                    encoded.push(None);
-                }
-            }
+        for b in &blocks {
+            records += b.iter().map(|b| b.num_rows() as u64).sum::<u64>();
+            sizes.push(b.iter().map(|b| b.get_array_memory_size() as u64).sum());
         }
+        let encoded = blocks;
         let total: u64 = sizes.iter().sum();
         let fits = {
             let st = self.state.lock();
@@ -146,21 +138,12 @@ impl ShuffleStore for LocalShuffleStore {
         map: usize,
         reduce: usize,
     ) -> Result<Option<Vec<RecordBatch>>> {
-        let what = format!("shuffle_{}_{}_{}", shuffle.0, map, reduce);
         let (path, offset, len) = {
             let st = self.state.lock();
             match st.maps.get(&(shuffle, map)) {
                 None => return Ok(None),
                 Some(MapOutput::Memory { blocks, .. }) => {
-                    return match blocks.get(reduce) {
-                        None => Ok(None),
-                        Some(None) => Ok(Some(Vec::new())),
-                        Some(Some(bytes)) => {
-                            let bytes = Arc::clone(bytes);
-                            drop(st);
-                            Ok(Some(decode(&bytes, &what)?))
-                        }
-                    };
+                    return Ok(blocks.get(reduce).cloned());
                 }
                 Some(MapOutput::Disk { path, index }) => match index.get(reduce) {
                     None => return Ok(None),
@@ -178,6 +161,7 @@ impl ShuffleStore for LocalShuffleStore {
         file.seek(SeekFrom::Start(offset)).map_err(io)?;
         let mut buf = vec![0u8; len as usize];
         file.read_exact(&mut buf).map_err(io)?;
+        let what = format!("shuffle_{}_{}_{}", shuffle.0, map, reduce);
         Ok(Some(decode(&buf, &what)?))
     }
 
@@ -216,8 +200,8 @@ mod tests {
     use super::*;
     use ember_engine::data::{from_batch, to_batch};
 
-    fn rows(items: &[(String, i64)]) -> Option<RecordBatch> {
-        Some(to_batch(items).unwrap())
+    fn rows(items: &[(String, i64)]) -> Vec<RecordBatch> {
+        vec![to_batch(items).unwrap()]
     }
 
     #[test]
@@ -229,7 +213,11 @@ mod tests {
             .write(
                 s,
                 0,
-                vec![rows(&[("a".into(), 1)]), None, rows(&[("c".into(), 3)])],
+                vec![
+                    rows(&[("a".into(), 1)]),
+                    Vec::new(),
+                    rows(&[("c".into(), 3)]),
+                ],
             )
             .unwrap();
         assert_eq!(status.records, 2);

@@ -7,7 +7,8 @@
 //!
 //! Invariants and a checklist for reviewers (after Spark's `DAGScheduler`):
 //! - A task failure is retried up to `max_task_failures` attempts; then the job fails with the
-//!   last error. The context stays usable.
+//!   last error. The context stays usable. A query error (`EngineError::Query`) is
+//!   deterministic and fails the job at its first occurrence.
 //! - A fetch failure does not count against the task: the lost map output is unregistered, the
 //!   parent stage reruns only its missing map tasks, then the failing stage resumes. A stage that
 //!   fails this way more than `max_stage_attempts` times fails the job.
@@ -68,6 +69,8 @@ pub struct DagScheduler {
     next_stage: AtomicU64,
     next_task: AtomicU64,
     job_lock: Mutex<()>,
+    /// The running job's cancel flag, and whether a caller asked to cancel it.
+    active: Mutex<Option<(Arc<AtomicBool>, Arc<AtomicBool>)>>,
 }
 
 impl DagScheduler {
@@ -83,6 +86,7 @@ impl DagScheduler {
             next_stage: AtomicU64::new(0),
             next_task: AtomicU64::new(0),
             job_lock: Mutex::new(()),
+            active: Mutex::new(None),
         }
     }
 
@@ -104,6 +108,16 @@ impl DagScheduler {
         self.map_outputs.unregister_shuffle(shuffle);
         self.shuffle_stages.lock().remove(&shuffle);
         self.backend.env().shuffles.remove_shuffle(shuffle);
+    }
+
+    /// Cancels the running job, if any: its queued tasks do not start, running tasks that check
+    /// (SQL tasks, between batches) stop, and `run_job` returns [`SchedulerError::Cancelled`]
+    /// at the next task completion.
+    pub fn cancel_all_jobs(&self) {
+        if let Some((tasks, user)) = &*self.active.lock() {
+            user.store(true, Ordering::SeqCst);
+            tasks.store(true, Ordering::SeqCst);
+        }
     }
 
     fn stage_for_shuffle(&self, shuffle: ShuffleId) -> StageId {
@@ -159,15 +173,22 @@ impl DagScheduler {
         };
         let started = Instant::now();
         let mut run = JobRun::new(self, job, graph, order, func);
+        *self.active.lock() = Some((Arc::clone(&run.cancelled), Arc::clone(&run.user_cancel)));
         let outcome = run.run();
+        *self.active.lock() = None;
         run.cancelled.store(true, Ordering::Relaxed);
         match &outcome {
             Ok(_) => {
                 tracing::info!(%job, elapsed = ?started.elapsed(), "job finished");
                 self.status.job_ended(job, None);
             }
+            Err(e @ SchedulerError::Cancelled { .. }) => {
+                tracing::info!(%job, "job cancelled");
+                self.status.job_ended(job, Some(e.to_string()));
+            }
             Err(e) => {
-                tracing::warn!(%job, error = %e, "job failed");
+                // The caller gets the error; logging it louder would print it twice.
+                tracing::info!(%job, error = %e, "job failed");
                 self.status.job_ended(job, Some(e.to_string()));
             }
         }
@@ -194,6 +215,8 @@ struct JobRun<'a> {
     /// Map-output epoch at each running task's launch (see `MapOutputTracker`).
     launch_epochs: HashMap<TaskId, u64>,
     cancelled: Arc<AtomicBool>,
+    /// Set by [`DagScheduler::cancel_all_jobs`].
+    user_cancel: Arc<AtomicBool>,
     tx: mpsc::Sender<TaskCompletion>,
     rx: mpsc::Receiver<TaskCompletion>,
 }
@@ -238,6 +261,7 @@ impl<'a> JobRun<'a> {
             in_flight: 0,
             launch_epochs: HashMap::new(),
             cancelled: Arc::new(AtomicBool::new(false)),
+            user_cancel: Arc::new(AtomicBool::new(false)),
             tx,
             rx,
         }
@@ -297,6 +321,9 @@ impl<'a> JobRun<'a> {
                 .recv()
                 .map_err(|_| SchedulerError::BackendGone { job: self.job })?;
             self.in_flight -= 1;
+            if self.user_cancel.load(Ordering::SeqCst) {
+                return Err(SchedulerError::Cancelled { job: self.job });
+            }
             if let Some(results) = self.handle(done)? {
                 return Ok(results);
             }
@@ -482,8 +509,15 @@ impl<'a> JobRun<'a> {
                 }
                 let n = self.failures.entry((stage, done.partition)).or_insert(0);
                 *n += 1;
-                tracing::warn!(job = %self.job, %stage, partition = done.partition, attempt = done.attempt, %error, "task failed");
-                if *n >= self.sched.config.max_task_failures {
+                // A query error (DataFusion's: a bad cast, a missing file) is deterministic:
+                // another attempt would fail the same way, so it fails the job at once.
+                let deterministic = matches!(error, EngineError::Query { .. });
+                if deterministic {
+                    tracing::debug!(job = %self.job, %stage, partition = done.partition, %error, "query task failed");
+                } else {
+                    tracing::warn!(job = %self.job, %stage, partition = done.partition, attempt = done.attempt, %error, "task failed");
+                }
+                if deterministic || *n >= self.sched.config.max_task_failures {
                     return Err(SchedulerError::TaskFailed {
                         job: self.job,
                         stage,

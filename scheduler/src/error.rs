@@ -48,6 +48,12 @@ pub enum SchedulerError {
         /// Partitions the RDD has.
         partitions: usize,
     },
+    /// The job was cancelled (`cancel_all_jobs`, e.g. Ctrl-C in the SQL shell).
+    #[error("{job} cancelled")]
+    Cancelled {
+        /// The job.
+        job: JobId,
+    },
     /// The backend stopped answering (its threads ended).
     #[error("{job} aborted: the task backend stopped")]
     BackendGone {

@@ -50,3 +50,19 @@ pub fn assert_close(actual: f64, expected: f64) {
         "expected {expected}, got {actual}"
     );
 }
+
+/// The rows of `batches` as `a|b|..` strings (Arrow's display of each cell), in order.
+pub fn display_rows(batches: &[arrow::record_batch::RecordBatch]) -> Vec<String> {
+    let mut out = Vec::new();
+    for b in batches {
+        for r in 0..b.num_rows() {
+            let cells: Vec<String> = b
+                .columns()
+                .iter()
+                .map(|c| arrow::util::display::array_value_to_string(c, r).unwrap())
+                .collect();
+            out.push(cells.join("|"));
+        }
+    }
+    out
+}

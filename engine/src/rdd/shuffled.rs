@@ -97,9 +97,9 @@ impl<K: Key, V: Data, C: Data, A: Aggregator<V, C>> ShuffleDependency<K, V, C, A
         for b in buckets {
             records += b.len() as u64;
             blocks.push(if b.is_empty() {
-                None
+                Vec::new()
             } else {
-                Some(to_batch(&b)?)
+                vec![to_batch(&b)?]
             });
         }
         let status = tc.env().shuffles.write(self.id, map, blocks)?;
@@ -173,13 +173,7 @@ pub fn read_shuffle<R: Data>(
             }),
             Err(e) => abort(e),
         };
-        let m = &tc.metrics;
-        let bytes: usize = batches.iter().map(|b| b.get_array_memory_size()).sum();
-        let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
-        m.shuffle_bytes_read
-            .fetch_add(bytes as u64, Ordering::Relaxed);
-        m.shuffle_records_read
-            .fetch_add(rows as u64, Ordering::Relaxed);
+        tc.metrics.record_shuffle_read(&batches);
         batches
             .into_iter()
             .map(|b| from_batch::<R>(&b).unwrap_or_else(|e| abort(e)))

@@ -1,0 +1,30 @@
+//! `ember`: Ember's command line tool. `ember sql` runs SQL, interactively or from `-c` and
+//! `-f`; see `ember sql --help`.
+
+mod sql;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Ember: a Spark-like in-memory dataflow engine on Arrow.
+#[derive(Parser, Debug)]
+#[command(name = "ember", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Runs SQL: an interactive shell, or the statements of -c, -f or standard input.
+    Sql(sql::SqlArgs),
+}
+
+fn main() -> ExitCode {
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    match &cli.command {
+        Command::Sql(args) => sql::main(args, matches.subcommand_matches("sql")),
+    }
+}

@@ -1,0 +1,211 @@
+//! The DataFusion session behind a [`Context`], and [`Context::sql`].
+
+use super::dataframe::DataFrame;
+use super::run::{df_err, execute};
+use crate::context::Context;
+use crate::error::Result;
+use datafusion::catalog::MemTable;
+use datafusion::execution::SessionStateBuilder;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::logical_expr::{DdlStatement, LogicalPlan};
+use datafusion::physical_plan::ExecutionPlanProperties;
+use datafusion::prelude::{
+    CsvReadOptions, JsonReadOptions, ParquetReadOptions, SessionConfig, SessionContext,
+};
+use ember_engine::sql::runtime::block_on;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Builds the DataFusion session of a context: `target_partitions` is the context's default
+/// parallelism (one task per partition), `ember.sql.memoryLimit` (bytes, `2g`...) caps the
+/// memory of sorts, joins and aggregations (they spill beyond it), queries may name files
+/// directly (`SELECT * FROM 'data/*.parquet'`), and `information_schema` is on (`SHOW TABLES`).
+pub(crate) fn new_session(ctx_conf: &crate::Conf, parallelism: usize) -> Result<SessionContext> {
+    let config = SessionConfig::new()
+        .with_target_partitions(parallelism.max(1))
+        .with_information_schema(true);
+    let mut runtime = RuntimeEnvBuilder::new();
+    if ctx_conf.get("ember.sql.memoryLimit").is_some() {
+        let limit = ctx_conf.get_bytes("ember.sql.memoryLimit", 0)?;
+        runtime = runtime.with_memory_limit(limit as usize, 1.0);
+    }
+    let state = SessionStateBuilder::new()
+        .with_config(config)
+        .with_runtime_env(runtime.build_arc().map_err(df_err)?)
+        .with_default_features()
+        .build();
+    Ok(SessionContext::new_with_state(state).enable_url_table())
+}
+
+/// Numbers the tables registered for Spark's ``format.`path` `` form.
+static PATH_TABLES: AtomicU64 = AtomicU64::new(0);
+
+impl Context {
+    /// DataFusion's session: its catalog (tables, views, their schemas), settings and
+    /// functions. Tables registered here are visible to [`Context::sql`].
+    pub fn session(&self) -> &SessionContext {
+        &self.inner.sql
+    }
+
+    /// Plans one SQL statement. DDL (`CREATE EXTERNAL TABLE`, `CREATE VIEW`,
+    /// `CREATE TABLE .. AS`, `DROP`, `SET`) runs at once; a query returns a lazy [`DataFrame`]
+    /// that runs as an Ember job when an action (`collect`, `show`, `count`) is called.
+    ///
+    /// Files can be queried directly, by a path, glob or directory in quotes
+    /// (`SELECT * FROM 'data/*.parquet'`) or in Spark's form (``parquet.`data/` ``).
+    /// `EXPLAIN` shows the plan cut into Ember's stages; `EXPLAIN ANALYZE` runs it and shows
+    /// each stage's metrics.
+    ///
+    /// ```
+    /// let ctx = ember::Context::new(ember::Conf::new().master("local[2]"))?;
+    /// let df = ctx.sql("SELECT x, x * 2 AS y FROM (VALUES (1), (2), (3)) AS t(x) WHERE x > 1")?;
+    /// let rows = df.collect()?;
+    /// assert_eq!(rows.iter().map(|b| b.num_rows()).sum::<usize>(), 2);
+    /// # Ok::<(), ember::Error>(())
+    /// ```
+    pub fn sql(&self, query: &str) -> Result<DataFrame> {
+        let query = self.register_spark_paths(query)?;
+        let session = self.session();
+        let plan = block_on(session.state().create_logical_plan(&query)).map_err(df_err)?;
+        match plan {
+            LogicalPlan::Explain(e) => super::explain::explain(self, &e),
+            LogicalPlan::Analyze(a) => super::explain::analyze(self, &a),
+            LogicalPlan::Ddl(DdlStatement::CreateMemoryTable(cmd)) => {
+                self.create_table_as(&cmd)?;
+                DataFrame::ddl(self)
+            }
+            plan => {
+                let ddl = matches!(plan, LogicalPlan::Ddl(_) | LogicalPlan::Statement(_));
+                let df = block_on(session.execute_logical_plan(plan)).map_err(df_err)?;
+                Ok(if ddl {
+                    DataFrame::ddl(self)?
+                } else {
+                    DataFrame::new(self.clone(), df)
+                })
+            }
+        }
+    }
+
+    /// Cancels the running job, if any (Ctrl-C in the SQL shell): it fails with an error
+    /// saying it was cancelled, and the context stays usable.
+    pub fn cancel_all_jobs(&self) {
+        self.inner.scheduler.cancel_all_jobs();
+    }
+
+    /// `CREATE [OR REPLACE] TABLE t AS SELECT ..`: runs the query as an Ember job and keeps
+    /// the result in memory as table `t`.
+    fn create_table_as(&self, cmd: &datafusion::logical_expr::CreateMemoryTable) -> Result<()> {
+        let session = self.session();
+        let exists = session.table_exist(cmd.name.clone()).map_err(df_err)?;
+        if exists && cmd.if_not_exists {
+            return Ok(());
+        }
+        if exists && !cmd.or_replace {
+            return Err(df_err(datafusion::error::DataFusionError::Plan(format!(
+                "Table '{}' already exists",
+                cmd.name
+            ))));
+        }
+        let df = block_on(session.execute_logical_plan((*cmd.input).clone())).map_err(df_err)?;
+        let schema = Arc::clone(df.schema().inner());
+        let plan = block_on(df.create_physical_plan()).map_err(df_err)?;
+        let partitions = plan.output_partitioning().partition_count();
+        let batches = execute(self, plan, format!("CREATE TABLE {}", cmd.name))?;
+        let mut parts = vec![Vec::new(); partitions.max(1)];
+        for (i, b) in batches.into_iter().enumerate() {
+            parts[i % partitions.max(1)].push(b);
+        }
+        let table = MemTable::try_new(schema, parts).map_err(df_err)?;
+        if exists {
+            session.deregister_table(cmd.name.clone()).map_err(df_err)?;
+        }
+        session
+            .register_table(cmd.name.clone(), Arc::new(table))
+            .map_err(df_err)?;
+        Ok(())
+    }
+
+    /// Replaces Spark's ``parquet.`path` `` (also `csv`, `json`) by a table registered for
+    /// that path.
+    fn register_spark_paths(&self, query: &str) -> Result<String> {
+        let mut out = String::with_capacity(query.len());
+        let mut rest = query;
+        while let Some((before, format, path, after)) = next_spark_path(rest) {
+            let name = format!(
+                "__ember_path_{}",
+                PATH_TABLES.fetch_add(1, Ordering::Relaxed)
+            );
+            let session = self.session();
+            block_on(async {
+                match format {
+                    "parquet" => {
+                        session
+                            .register_parquet(&name, path, ParquetReadOptions::default())
+                            .await
+                    }
+                    "csv" => {
+                        session
+                            .register_csv(&name, path, CsvReadOptions::default())
+                            .await
+                    }
+                    _ => {
+                        session
+                            .register_json(&name, path, JsonReadOptions::default())
+                            .await
+                    }
+                }
+            })
+            .map_err(df_err)?;
+            out.push_str(before);
+            out.push_str(&name);
+            rest = after;
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+}
+
+/// Finds the next ``fmt.`path` `` in `s` outside string literals: `(before, fmt, path, after)`.
+fn next_spark_path(s: &str) -> Option<(&str, &'static str, &str, &str)> {
+    let bytes = s.as_bytes();
+    let mut in_string = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'\'' {
+            in_string = !in_string;
+        } else if !in_string && b == b'`' {
+            for fmt in ["parquet", "csv", "json"] {
+                let Some(start) = i.checked_sub(fmt.len() + 1) else {
+                    continue;
+                };
+                let word_start = start == 0 || !bytes[start - 1].is_ascii_alphanumeric();
+                if word_start
+                    && s[start..i - 1].eq_ignore_ascii_case(fmt)
+                    && bytes[i - 1] == b'.'
+                    && let Some(len) = s[i + 1..].find('`')
+                {
+                    let path = &s[i + 1..i + 1 + len];
+                    return Some((&s[..start], fmt, path, &s[i + 2 + len..]));
+                }
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_spark_path;
+
+    #[test]
+    fn finds_spark_paths_outside_strings() {
+        let q = "SELECT * FROM parquet.`data/x` WHERE s = 'csv.`no`'";
+        let (before, fmt, path, after) = next_spark_path(q).unwrap();
+        assert_eq!((before, fmt, path), ("SELECT * FROM ", "parquet", "data/x"));
+        assert_eq!(after, " WHERE s = 'csv.`no`'");
+        assert!(next_spark_path(after).is_none());
+        assert!(next_spark_path("SELECT `a` FROM t").is_none());
+    }
+}
