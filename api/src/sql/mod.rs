@@ -8,19 +8,23 @@
 //!
 //! - [`session`]: the DataFusion session behind a context and the `Context::sql` entry point;
 //! - [`dataframe`]: [`DataFrame`], its transformations and actions;
-//! - [`explain`]: `EXPLAIN` and `EXPLAIN ANALYZE` showing Ember's stages.
+//! - [`explain`]: `EXPLAIN` and `EXPLAIN ANALYZE` showing Ember's stages;
+//! - [`read`] and [`write`]: Spark's `spark.read` and `df.write` (formats, options, save
+//!   modes, `partition_by`, committed atomically);
+//! - [`rows`]: Spark's `Row`, for `df.rdd()` and `rdd.to_df()`.
 
 mod cache;
 pub mod dataframe;
 pub mod explain;
+pub mod read;
+mod row_batches;
+pub mod rows;
 mod run;
 pub mod session;
-
-pub use dataframe::DataFrame;
-pub use datafusion::prelude::{Expr, col, lit};
-pub mod read;
-pub mod rows;
 pub mod write;
+
+pub use dataframe::{DataFrame, GroupedData};
+pub use datafusion::prelude::{Expr, col, lit};
 pub use read::DataFrameReader;
 pub use rows::{Row, Value};
 pub use write::{DataFrameWriter, SaveMode};

@@ -32,7 +32,7 @@
 //! Compression is taken from the `compression` option, else from the file names (`x.csv.gz`).
 
 use super::dataframe::DataFrame;
-use super::rows::conversion;
+use super::rows::{Row, conversion};
 use super::run::df_err;
 use crate::context::Context;
 use crate::error::Result;
@@ -633,6 +633,9 @@ impl<T: Data> Rdd<T> {
     pub fn to_df(&self) -> Result<DataFrame> {
         let ctx = self.context().clone();
         let parts: Vec<Vec<T>> = self.glom().collect()?;
+        if let Some(rows) = (&parts as &dyn std::any::Any).downcast_ref::<Vec<Vec<Row>>>() {
+            return rows_to_df(&ctx, rows);
+        }
         let mut partitions = Vec::with_capacity(parts.len().max(1));
         let mut schema = None;
         for part in parts {
@@ -745,4 +748,27 @@ impl Iterator for LineBatches {
                 .map_err(Into::into),
         )
     }
+}
+
+/// `Rdd<Row>::to_df`: the rows' own field names and value types, one schema for all
+/// partitions (each column typed by its first non-null value over the whole RDD).
+fn rows_to_df(ctx: &Context, parts: &[Vec<Row>]) -> Result<DataFrame> {
+    let all: Vec<Row> = parts.iter().flatten().cloned().collect();
+    let batch = super::row_batches::rows_to_batch(&all)?;
+    let mut partitions = Vec::with_capacity(parts.len().max(1));
+    let mut offset = 0;
+    for p in parts {
+        partitions.push(if p.is_empty() {
+            Vec::new()
+        } else {
+            vec![batch.slice(offset, p.len())]
+        });
+        offset += p.len();
+    }
+    if partitions.is_empty() {
+        partitions.push(Vec::new());
+    }
+    let table = MemTable::try_new(batch.schema(), partitions).map_err(df_err)?;
+    let df = ctx.session().read_table(Arc::new(table)).map_err(df_err)?;
+    Ok(DataFrame::new(ctx.clone(), df))
 }

@@ -424,6 +424,27 @@ fn df_rdd_maps_rows_and_keeps_field_names() {
 }
 
 #[test]
+fn df_rdd_then_to_df_round_trips_with_names_and_types() {
+    let ctx = ctx();
+    let df = ctx
+        .sql("SELECT * FROM (VALUES ('ann', 31, 1.5), ('bob', NULL, 2.0), ('cy', 45, NULL)) AS t(name, age, score)")
+        .unwrap();
+    let back = df
+        .rdd()
+        .unwrap()
+        .filter(|r| r.get_str(0) != Some("bob"))
+        .to_df()
+        .unwrap();
+    let schema = back.schema();
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    assert_eq!(names, ["name", "age", "score"]);
+    back.create_or_replace_temp_view("people_back").unwrap();
+    // ann: 31 + 1.5, cy: 45 + NULL (NULL).
+    let got = sql_rows(&ctx, "SELECT name, age + 1, score * 2 FROM people_back");
+    assert_eq!(got, ["ann|32|3.0", "cy|46|"]);
+}
+
+#[test]
 fn rows_carry_sql_types() {
     let ctx = ctx();
     let df = ctx
