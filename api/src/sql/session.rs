@@ -66,7 +66,8 @@ impl Context {
     pub fn sql(&self, query: &str) -> Result<DataFrame> {
         let query = self.register_spark_paths(query)?;
         let session = self.session();
-        let plan = block_on(session.state().create_logical_plan(&query)).map_err(df_err)?;
+        let plan = block_on(session.state().create_logical_plan(&query))
+            .map_err(|e| missing_path(&e).unwrap_or_else(|| df_err(e)))?;
         match plan {
             LogicalPlan::Explain(e) => super::explain::explain(self, &e),
             LogicalPlan::Analyze(a) => super::explain::analyze(self, &a),
@@ -162,6 +163,26 @@ impl Context {
         }
         out.push_str(rest);
         Ok(out)
+    }
+}
+
+/// DataFusion reports a quoted path that names no file as a table it did not find
+/// (`table 'datafusion.public./x/a.csv' not found`); Ember says the path does not exist.
+fn missing_path(e: &datafusion::error::DataFusionError) -> Option<crate::Error> {
+    let message = e.to_string();
+    let rest = message.split("table '").nth(1)?;
+    let name = rest.split("' not found").next()?;
+    let path = name
+        .strip_prefix("datafusion.public.")
+        .unwrap_or(name)
+        .to_string();
+    let looks_like_path = path.contains('/') || path.contains('\\') || path.contains('.');
+    if looks_like_path && !std::path::Path::new(&path).exists() {
+        Some(crate::Error::Engine(
+            ember_engine::EngineError::PathNotFound { path },
+        ))
+    } else {
+        None
     }
 }
 
