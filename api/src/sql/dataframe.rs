@@ -34,6 +34,8 @@ pub struct DataFrame {
     ddl: bool,
     /// The persisted query this DataFrame reads, if `persist`/`cache` made it.
     cached: Option<Arc<PlanRdd>>,
+    /// The SQL text it came from, for job descriptions (status API, progress bar).
+    sql: Option<Arc<str>>,
 }
 
 /// `df.group_by(keys)`, waiting for its aggregates (Spark's `GroupedData`).
@@ -57,7 +59,13 @@ impl DataFrame {
             df,
             ddl: false,
             cached: None,
+            sql: None,
         }
+    }
+
+    pub(crate) fn with_sql(mut self, sql: &str) -> Self {
+        self.sql = Some(Arc::from(sql));
+        self
     }
 
     pub(crate) fn with_cached(mut self, rdd: Arc<PlanRdd>) -> Self {
@@ -77,6 +85,7 @@ impl DataFrame {
             df: empty,
             ddl: true,
             cached: None,
+            sql: None,
         })
     }
 
@@ -120,7 +129,11 @@ impl DataFrame {
             return Ok(Vec::new());
         }
         let plan = block_on(self.df.clone().create_physical_plan()).map_err(df_err)?;
-        execute(&self.ctx, plan, describe(&self.df))
+        let description = match &self.sql {
+            Some(sql) => format!("sql: {}", one_line(sql, 60)),
+            None => describe(&self.df),
+        };
+        execute(&self.ctx, plan, description)
     }
 
     /// Number of rows.
@@ -242,9 +255,18 @@ impl DataFrame {
     }
 }
 
-/// A job description for the status API and progress bar.
+/// A job description for the status API and progress bar: the top of the logical plan.
 fn describe(df: &datafusion::dataframe::DataFrame) -> String {
     let plan = df.logical_plan().display().to_string();
-    let first = plan.lines().next().unwrap_or("query");
-    format!("sql: {}", first.chars().take(60).collect::<String>())
+    format!("dataframe: {}", one_line(&plan, 60))
+}
+
+/// `text` on one line (whitespace runs as one space), cut to `max` chars with `...`.
+fn one_line(text: &str, max: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        flat
+    } else {
+        format!("{}...", flat.chars().take(max).collect::<String>())
+    }
 }

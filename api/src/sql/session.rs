@@ -81,7 +81,7 @@ impl Context {
                 Ok(if ddl {
                     DataFrame::ddl(self)?
                 } else {
-                    DataFrame::new(self.clone(), df)
+                    DataFrame::new(self.clone(), df).with_sql(&query)
                 })
             }
         }
