@@ -38,11 +38,11 @@ class SparkContext:
     """Main entry point for Ember functionality, as pyspark's ``SparkContext``.
 
     Only one SparkContext may be active at a time; ``stop()`` it before creating another, or use
-    it as a context manager. The master defaults to ``$EMBER_MASTER`` or ``local[*]``.
+    it as a context manager. The master defaults to ``$EMBER_MASTER`` or ``local[*]``, the
+    application name to ``ember``::
 
-    >>> with SparkContext("local[2]", "doc") as sc:
-    ...     sc.parallelize([1, 2, 3, 4, 5]).map(lambda x: x * 2).collect()
-    [2, 4, 6, 8, 10]
+        with SparkContext("local[2]", "example") as sc:
+            sc.parallelize([1, 2, 3, 4, 5]).map(lambda x: x * 2).collect()  # [2, 4, 6, 8, 10]
     """
 
     _active_spark_context: Optional["SparkContext"] = None
