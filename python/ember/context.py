@@ -8,7 +8,7 @@ import sys
 import threading
 import time
 from types import TracebackType
-from typing import Any, Iterable, Optional, TypeVar
+from typing import Any, Callable, Iterable, Optional, Sequence, TypeVar
 
 from ember._ember import NativeContext
 from ember.conf import SparkConf
@@ -17,6 +17,7 @@ from ember.rdd import RDD
 __all__ = ["SparkContext"]
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 
 def _worker_env(conf: SparkConf) -> list[tuple[str, str]]:
@@ -233,6 +234,28 @@ class SparkContext:
             raise TypeError(f"textFile: name must be a str path, got {type(name).__name__}")
         minPartitions = minPartitions if minPartitions is not None else self.defaultMinPartitions
         return RDD(self._ctx().text_file(name, int(minPartitions)), self)
+
+    def runJob(
+        self,
+        rdd: RDD[T],
+        partitionFunc: Callable[[Iterable[T]], Iterable[U]],
+        partitions: Optional[Sequence[int]] = None,
+        allowLocal: bool = False,
+    ) -> list[U]:
+        """Runs ``partitionFunc`` on the given partitions (all by default) and returns the
+        results as one list.
+
+        >>> myRDD = sc.parallelize(range(6), 3)
+        >>> sc.runJob(myRDD, lambda part: [x * x for x in part])
+        [0, 1, 4, 9, 16, 25]
+        >>> sc.runJob(myRDD, lambda part: [x * x for x in part], [0, 2], True)
+        [0, 1, 16, 25]
+        """
+        from ember.rdd import _collect
+
+        mapped = rdd.mapPartitions(partitionFunc)
+        parts = list(range(rdd.getNumPartitions()) if partitions is None else partitions)
+        return _collect(mapped._jrdd, parts)
 
     def emptyRDD(self) -> RDD[Any]:
         """An RDD that has no partitions or elements."""

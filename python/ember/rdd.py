@@ -84,10 +84,11 @@ class Partitioner:
         return self.partitionFunc(k) % self.numPartitions
 
 
-def _collect(jrdd: NativeRdd) -> list[Any]:
-    """Runs the job of ``jrdd`` and returns its elements, re-raising a worker's exception."""
+def _collect(jrdd: NativeRdd, partitions: Optional[list[int]] = None) -> list[Any]:
+    """Runs the job of ``jrdd`` (on all or the given partitions) and returns its elements,
+    re-raising a worker's exception."""
     try:
-        batches = jrdd.collect()
+        batches = jrdd.collect() if partitions is None else jrdd.collect_partitions(partitions)
     except WorkerError as err:
         reraise(err)
     if jrdd.lines():
@@ -380,10 +381,26 @@ class RDD(Generic[T]):
         [2, 3]
         >>> sc.parallelize(range(100), 100).filter(lambda x: x > 90).take(3)
         [91, 92, 93]
+
+        It scans one partition first, then more at a time (up to 4x the partitions scanned so
+        far, estimated from the elements found), as pyspark does.
         """
-        if num <= 0:
-            return []
-        return self.mapPartitions(lambda it: islice(it, num)).collect()[:num]
+        items: list[T] = []
+        totalParts = self.getNumPartitions()
+        partsScanned = 0
+        while len(items) < num and partsScanned < totalParts:
+            numPartsToTry = 1
+            if partsScanned > 0:
+                if len(items) == 0:
+                    numPartsToTry = partsScanned * 4
+                else:
+                    numPartsToTry = int(1.5 * num * partsScanned / len(items)) - partsScanned
+                    numPartsToTry = min(max(numPartsToTry, 1), partsScanned * 4)
+            left = num - len(items)
+            parts = range(partsScanned, min(partsScanned + numPartsToTry, totalParts))
+            items += self.ctx.runJob(self, lambda it: islice(it, left), parts)
+            partsScanned += numPartsToTry
+        return items[:num]
 
     def first(self) -> T:
         """The first element.

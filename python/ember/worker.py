@@ -73,6 +73,16 @@ def _error_payload(exc: BaseException) -> bytes:
     return pickle.dumps((exc_bytes, name, str(exc), tb))
 
 
+def _error_summary(exc: BaseException) -> bytes:
+    """``Type: message (file, line n, in function)``: where the user's code raised."""
+    summary = f"{type(exc).__name__}: {exc}"
+    frames = traceback.extract_tb(exc.__traceback__)
+    if frames:
+        last = frames[-1]
+        summary += f" ({last.filename}, line {last.lineno}, in {last.name})"
+    return summary.encode("utf-8", "replace")
+
+
 def serve(inp: BinaryIO, out: BinaryIO) -> None:
     """Serves requests from ``inp`` until it closes."""
     import cloudpickle  # noqa: F401  (functions pickled by value need it to unpickle)
@@ -106,6 +116,7 @@ def serve(inp: BinaryIO, out: BinaryIO) -> None:
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the driver
             request.drain()
             out.write(_INT.pack(_ERROR))
+            _write_frame(out, _error_summary(exc))
             _write_frame(out, _error_payload(exc))
         out.flush()
 

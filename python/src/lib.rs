@@ -3,7 +3,7 @@
 //! Python elements travel through the engine as opaque bytes: an RDD of the Python API is an
 //! `Rdd<Vec<u8>>` whose elements are pickled batches (lists) of Python objects, or, straight
 //! from `textFile`, an `Rdd<String>` of lines. Python functions never run in this process: each
-//! task hands its partition to a worker process of the context's pool (see [`worker`]), which
+//! task hands its partition to a worker process of the context's pool (see `worker.rs`), which
 //! runs the cloudpickled function and streams pickled batches back. Shuffles route
 //! `(partition, pickled batch)` pairs by the partition the worker computed. The API, its
 //! documentation and pyspark's semantics live in the Python package; see `python/README.md`.
@@ -32,8 +32,8 @@ static NEXT_PARTITIONER: AtomicU64 = AtomicU64::new(1 << 48);
 /// `WorkerError` carrying the pickled exception; a missing path `FileNotFoundError`.
 fn to_py_err(err: ember::Error) -> PyErr {
     if let Some(ember::EngineError::UserPanic { message }) = err.engine_error()
-        && let Some(id) = message.strip_prefix(worker::ERROR_MARK)
-        && let Ok(id) = id.parse::<u64>()
+        && let Some(rest) = message.strip_prefix(worker::ERROR_MARK)
+        && let Ok(id) = rest.split(':').next().unwrap_or_default().parse::<u64>()
         && let Some(payload) = worker::PYTHON_ERRORS
             .lock()
             .as_mut()
@@ -266,6 +266,30 @@ impl NativeRdd {
         match &self.data {
             Data::Pickled(r) => r.to_debug_string(),
             Data::Lines(r) => r.to_debug_string(),
+        }
+    }
+
+    /// Runs a job over the given partitions only; like `collect`, for those partitions.
+    fn collect_partitions<'py>(
+        &self,
+        py: Python<'py>,
+        partitions: Vec<usize>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        match &self.data {
+            Data::Pickled(r) => {
+                let r = r.clone();
+                let parts = py
+                    .detach(move || r.collect_partitions(partitions))
+                    .map_err(to_py_err)?;
+                PyList::new(py, parts.iter().flatten().map(|b| PyBytes::new(py, b)))
+            }
+            Data::Lines(r) => {
+                let r = r.clone();
+                let parts = py
+                    .detach(move || r.collect_partitions(partitions))
+                    .map_err(to_py_err)?;
+                PyList::new(py, parts.into_iter().flatten())
+            }
         }
     }
 

@@ -11,8 +11,9 @@
 //! ```
 //!
 //! The worker answers with frames (`i32 len + bytes`) and then `i32 -1` (done), or `i32 -2`
-//! followed by one frame: a pickled `(exception or None, type name, message, traceback text)`
-//! when the user's function raised. The worker reads its whole input even after an error, so
+//! followed by two frames when the user's function raised: a UTF-8 summary (type, message, and
+//! the file and line where it was raised), then a pickled `(exception or None, type name,
+//! message, traceback text)`. The worker reads its whole input even after an error, so
 //! the request always ends cleanly and the worker goes back to the pool.
 //!
 //! Input is written on the task thread (where the upstream iterators must run) while a reader
@@ -29,7 +30,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::JoinHandle;
 
-/// The start of the task failure message that names a Python error in [`PYTHON_ERRORS`].
+/// The start of the task failure message that names a Python error in `PYTHON_ERRORS`:
+/// `python worker error #<id>: <type>: <message> (<file>, line <n>, in <function>)`.
 pub const ERROR_MARK: &str = "python worker error #";
 
 /// Errors raised by user functions in workers, by id, until the driver collects them.
@@ -181,11 +183,15 @@ fn read_replies(mut out: BufReader<ChildStdout>, tx: crossbeam_channel::Sender<R
         let reply = match read_i32(&mut out) {
             Ok(-1) => Reply::Done(out),
             Ok(-2) => {
-                let error = read_i32(&mut out)
-                    .and_then(|n| read_frame(&mut out, n))
+                let mut frame = || read_i32(&mut out).and_then(|n| read_frame(&mut out, n));
+                let error = frame()
+                    .and_then(|summary| Ok((summary, frame()?)))
                     .map_err(|e| io_err("reading the error of a Python worker", &e));
                 match error {
-                    Ok(payload) => Reply::Failed(python_error(payload), Some(out)),
+                    Ok((summary, payload)) => Reply::Failed(
+                        python_error(&String::from_utf8_lossy(&summary), payload),
+                        Some(out),
+                    ),
                     Err(e) => Reply::Failed(e, None),
                 }
             }
@@ -213,14 +219,14 @@ fn read_replies(mut out: BufReader<ChildStdout>, tx: crossbeam_channel::Sender<R
 }
 
 /// Files a user error under a fresh id; the task fails with a message naming the id.
-fn python_error(payload: Vec<u8>) -> EngineError {
+fn python_error(summary: &str, payload: Vec<u8>) -> EngineError {
     let id = NEXT_ERROR.fetch_add(1, Ordering::Relaxed);
     PYTHON_ERRORS
         .lock()
         .get_or_insert_with(HashMap::new)
         .insert(id, payload);
     EngineError::UserPanic {
-        message: format!("{ERROR_MARK}{id}"),
+        message: format!("{ERROR_MARK}{id}: {summary}"),
     }
 }
 

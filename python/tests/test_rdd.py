@@ -131,3 +131,23 @@ def test_word_count_like_the_seed_example(sc, tmp_path):
     header = lines.first()
     pairs = lines.filter(lambda l: l != header).map(lambda l: l.split(",")).map(lambda x: (int(x[0]), int(x[1])))
     assert sorted(pairs.reduceByKey(lambda x, y: x + y).collect()) == [(i, i * 10) for i in range(1, 11)]
+
+
+def test_take_scans_only_the_partitions_it_needs(sc):
+    # Partition 0 holds [0, 1]; the others would fail if they ran.
+    rdd = sc.parallelize(range(10), 5).map(lambda x: x if x < 2 else 1 // 0)
+    assert rdd.take(2) == [0, 1]
+    assert rdd.first() == 0
+    with pytest.raises(ZeroDivisionError):
+        rdd.take(3)
+
+
+def test_run_job(sc, tmp_path):
+    my_rdd = sc.parallelize(range(6), 3)
+    assert sc.runJob(my_rdd, lambda part: [x * x for x in part]) == [0, 1, 4, 9, 16, 25]
+    assert sc.runJob(my_rdd, lambda part: [x * x for x in part], [0, 2], True) == [0, 1, 16, 25]
+    path = tmp_path / "t.txt"
+    path.write_text("a\nb\nc\n")
+    assert sc.textFile(str(path), 1).take(2) == ["a", "b"]
+    with pytest.raises(ValueError, match="partition 7 does not exist"):
+        sc.runJob(my_rdd, lambda part: part, [7])
