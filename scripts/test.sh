@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every check of the workspace: formatting, clippy (warnings are errors), and all tests
-# (unit, integration, doc tests, and the examples run end to end by api/tests/examples.rs).
+# (unit, integration, doc tests, and the examples run end to end by api/tests/examples.rs),
+# then the Python package's pytest suite.
 #
 # Runs every step even when an earlier one fails, then prints a summary; exits non-zero if any
 # step failed. Builds go to $CARGO_TARGET_DIR when it is set, else to ./target.
@@ -76,6 +77,21 @@ run_tests() {
     return "${PIPESTATUS[0]}"
 }
 step test run_tests "$@"
+
+# The Python package (python/, issue 4): built with maturin (debug profile, so it shares the
+# dependencies `cargo test` compiles) into its own virtual environment, then its pytest suite
+# (tests/ and the doctests of the ember package).
+py_venv="$(cd "$target_dir" && pwd)/ember-pyenv"
+python_package() {
+    if ! [ -x "$py_venv/bin/maturin" ] || ! "$py_venv/bin/python" -c 'import cloudpickle, pytest' 2>/dev/null; then
+        python3 -m venv "$py_venv" &&
+            "$py_venv/bin/pip" install --quiet --disable-pip-version-check maturin cloudpickle pytest ||
+            return 1
+    fi
+    (cd python && VIRTUAL_ENV="$py_venv" "$py_venv/bin/maturin" develop --quiet &&
+        "$py_venv/bin/python" -m pytest -q -p no:cacheprovider)
+}
+step pytest python_package
 
 echo
 echo "==> summary (target dir: ${CARGO_TARGET_DIR:-./target})"

@@ -65,6 +65,24 @@ impl<T: Data> Rdd<T> {
         self.run_partitions((0..self.num_partitions()).collect(), op, loc, f)
     }
 
+    /// The elements of the given partitions only, one vector per partition in the order given:
+    /// Spark's `runJob` over a subset of partitions (what an incremental `take` is built on).
+    /// A partition index past the last is an error naming it.
+    #[track_caller]
+    pub fn collect_partitions(&self, partitions: Vec<usize>) -> Result<Vec<Vec<T>>> {
+        let total = self.num_partitions();
+        if let Some(bad) = partitions.iter().find(|&&p| p >= total) {
+            return Err(EngineError::invalid(
+                "collectPartitions",
+                format!("partition {bad} does not exist; the RDD has {total} partitions"),
+            )
+            .into());
+        }
+        self.run_partitions(partitions, "collectPartitions", Location::caller(), |it| {
+            it.flatten().collect::<Vec<T>>()
+        })
+    }
+
     /// All elements, in partition order.
     #[track_caller]
     pub fn collect(&self) -> Result<Vec<T>> {

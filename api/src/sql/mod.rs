@@ -9,7 +9,7 @@
 //! - [`session`]: the DataFusion session behind a context and the `Context::sql` entry point;
 //! - [`dataframe`]: [`DataFrame`], its transformations and actions;
 //! - [`explain`]: `EXPLAIN` and `EXPLAIN ANALYZE` showing Ember's stages;
-//! - [`read`] and [`write`]: Spark's `spark.read` and `df.write` (formats, options, save
+//! - [`read`] and [`write`](mod@write): Spark's `spark.read` and `df.write` (formats, options, save
 //!   modes, `partition_by`, committed atomically);
 //! - [`rows`]: Spark's `Row`, for `df.rdd()` and `rdd.to_df()`.
 

@@ -1,0 +1,109 @@
+"""SparkConf: the configuration of an application, as key-value pairs (pyspark.conf)."""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+__all__ = ["SparkConf"]
+
+#: Spark keys that have an Ember equivalent; other ``spark.*`` keys are kept but not used.
+SPARK_TO_EMBER = {
+    "spark.default.parallelism": "ember.default.parallelism",
+    "spark.task.maxFailures": "ember.task.maxFailures",
+    "spark.local.dir": "ember.local.dir",
+    "spark.ui.showConsoleProgress": "ember.ui.showConsoleProgress",
+}
+
+
+class SparkConf:
+    """Configuration for an Ember application, as pyspark's ``SparkConf``.
+
+    Setters return the conf, so calls chain.
+
+    >>> conf = SparkConf().setMaster("local[2]").setAppName("My app")
+    >>> conf.get("spark.master")
+    'local[2]'
+    >>> conf.get("spark.app.name")
+    'My app'
+    >>> conf.get("spark.missing") is None
+    True
+    >>> conf.get("spark.missing", "default")
+    'default'
+    """
+
+    def __init__(self, loadDefaults: bool = True, _jvm: object = None, _jconf: object = None) -> None:
+        self._conf: dict[str, str] = {}
+
+    def set(self, key: str, value: object) -> "SparkConf":
+        """Sets a configuration property."""
+        self._conf[key] = str(value)
+        return self
+
+    def setIfMissing(self, key: str, value: object) -> "SparkConf":
+        """Sets a configuration property, if not already set."""
+        if key not in self._conf:
+            self.set(key, value)
+        return self
+
+    def setMaster(self, value: str) -> "SparkConf":
+        """Sets the master URL: ``local``, ``local[N]`` or ``local[*]``."""
+        return self.set("spark.master", value)
+
+    def setAppName(self, value: str) -> "SparkConf":
+        """Sets the application name."""
+        return self.set("spark.app.name", value)
+
+    def setSparkHome(self, value: str) -> "SparkConf":
+        """Sets the path Spark is installed on (kept for compatibility; Ember does not use it)."""
+        return self.set("spark.home", value)
+
+    def setExecutorEnv(
+        self,
+        key: Optional[str] = None,
+        value: Optional[str] = None,
+        pairs: Optional[Iterable[tuple[str, str]]] = None,
+    ) -> "SparkConf":
+        """Sets an environment variable to be passed to executors (and Python workers)."""
+        if (key is not None and pairs is not None) or (key is None and pairs is None):
+            raise TypeError("Either pass one key-value pair or a list of pairs")
+        if key is not None:
+            self.set("spark.executorEnv." + key, value)
+        elif pairs is not None:
+            for k, v in pairs:
+                self.set("spark.executorEnv." + k, v)
+        return self
+
+    def setAll(self, pairs: Iterable[tuple[str, str]]) -> "SparkConf":
+        """Sets multiple parameters, passed as a list of key-value pairs."""
+        for k, v in pairs:
+            self.set(k, v)
+        return self
+
+    def get(self, key: str, defaultValue: Optional[str] = None) -> Optional[str]:
+        """Gets the configured value for some key, or returns a default otherwise."""
+        return self._conf.get(key, defaultValue)
+
+    def getAll(self) -> list[tuple[str, str]]:
+        """Gets all values as a list of key-value pairs."""
+        return list(self._conf.items())
+
+    def contains(self, key: str) -> bool:
+        """Does this configuration contain a given key?"""
+        return key in self._conf
+
+    def toDebugString(self) -> str:
+        """The configuration as a list of key=value pairs, one per line."""
+        return "\n".join(f"{k}={v}" for k, v in self._conf.items())
+
+    def _ember_settings(self) -> list[tuple[str, str]]:
+        """The ``ember.*`` settings of the Rust context, Spark keys translated."""
+        out = {}
+        for k, v in self._conf.items():
+            if k.startswith("ember."):
+                out[k] = v
+            elif k in SPARK_TO_EMBER:
+                out[SPARK_TO_EMBER[k]] = v
+        # Spark's local mode does not retry failed tasks (local[N, F] would); neither does
+        # Ember's Python API unless asked to.
+        out.setdefault("ember.task.maxFailures", "1")
+        return list(out.items())

@@ -1,0 +1,348 @@
+//! Python worker processes: the pool of an executor, and the protocol a task speaks with one.
+//!
+//! A worker is `python -m ember.worker`, reading requests on its stdin and answering on its
+//! stdout. All integers are big-endian. A task request is:
+//!
+//! ```text
+//! u32 partition | u8 input kind (0 pickled batches, 1 UTF-8 lines) | u8 output kind
+//!   (0 pickled batches, 1 keyed: every output frame starts with a u32 partition)
+//! i32 len + command (a cloudpickled `func(split, iterator) -> iterator`)
+//! i32 len + frame ...  (input)        i32 -1 (end of input)
+//! ```
+//!
+//! The worker answers with frames (`i32 len + bytes`) and then `i32 -1` (done), or `i32 -2`
+//! followed by two frames when the user's function raised: a UTF-8 summary (type, message, and
+//! the file and line where it was raised), then a pickled `(exception or None, type name,
+//! message, traceback text)`. The worker reads its whole input even after an error, so
+//! the request always ends cleanly and the worker goes back to the pool.
+//!
+//! Input is written on the task thread (where the upstream iterators must run) while a reader
+//! thread drains the worker's output into a channel, so neither side can block the other.
+
+use crossbeam_channel::{Receiver, unbounded};
+use ember::EngineError;
+use ember_engine::task_context::abort;
+use parking_lot::Mutex;
+use std::collections::HashMap;
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread::JoinHandle;
+
+/// The start of the task failure message that names a Python error in `PYTHON_ERRORS`:
+/// `python worker error #<id>: <type>: <message> (<file>, line <n>, in <function>)`.
+pub const ERROR_MARK: &str = "python worker error #";
+
+/// Errors raised by user functions in workers, by id, until the driver collects them.
+pub static PYTHON_ERRORS: Mutex<Option<HashMap<u64, Vec<u8>>>> = Mutex::new(None);
+static NEXT_ERROR: AtomicU64 = AtomicU64::new(1);
+
+/// How a worker is started: the interpreter and the environment it needs.
+#[derive(Clone, Debug)]
+pub struct WorkerSpec {
+    /// The Python executable (the driver's `sys.executable`).
+    pub python: String,
+    /// Extra environment variables (PYTHONPATH, PYTHONHASHSEED).
+    pub env: Vec<(String, String)>,
+}
+
+/// One live worker process.
+struct Worker {
+    child: Child,
+    stdin: BufWriter<ChildStdin>,
+    /// With the reader thread while a request runs.
+    stdout: Option<BufReader<ChildStdout>>,
+}
+
+impl Worker {
+    fn spawn(spec: &WorkerSpec) -> Result<Worker, EngineError> {
+        let mut cmd = Command::new(&spec.python);
+        cmd.args(["-m", "ember.worker"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        for (k, v) in &spec.env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().map_err(|e| EngineError::Io {
+            path: spec.python.clone(),
+            message: format!(
+                "cannot start the Python worker `{} -m ember.worker`: {e}",
+                spec.python
+            ),
+        })?;
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            return Err(EngineError::invalid(
+                "python worker",
+                "worker pipes are missing",
+            ));
+        };
+        Ok(Worker {
+            child,
+            stdin: BufWriter::with_capacity(1 << 16, stdin),
+            stdout: Some(BufReader::with_capacity(1 << 16, stdout)),
+        })
+    }
+}
+
+/// The idle workers of one context. Each task takes one (starting a new process when none is
+/// idle) and gives it back when its request ended cleanly; with `local[N]` at most N tasks run
+/// at once, so the pool settles at N processes.
+pub struct WorkerPool {
+    spec: WorkerSpec,
+    idle: Mutex<Vec<Worker>>,
+}
+
+impl WorkerPool {
+    /// An empty pool; workers start on first use.
+    pub fn new(spec: WorkerSpec) -> Self {
+        WorkerPool {
+            spec,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn take(&self) -> Result<Worker, EngineError> {
+        if let Some(w) = self.idle.lock().pop() {
+            return Ok(w);
+        }
+        Worker::spawn(&self.spec)
+    }
+
+    fn give_back(&self, w: Worker) {
+        self.idle.lock().push(w);
+    }
+
+    /// Ends every idle worker (closing its stdin makes it exit) and waits for it.
+    pub fn shutdown(&self) {
+        for mut w in self.idle.lock().drain(..) {
+            drop(w.stdin);
+            let _ = w.child.wait();
+        }
+    }
+}
+
+impl Drop for WorkerPool {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// The kind of frames a task sends to its worker.
+#[derive(Clone, Copy, Debug)]
+pub enum InputKind {
+    /// Pickled lists of Python objects.
+    Pickled = 0,
+    /// UTF-8 text lines joined by `\n`.
+    Lines = 1,
+}
+
+/// The kind of frames a worker answers with.
+#[derive(Clone, Copy, Debug)]
+pub enum OutputKind {
+    /// Pickled lists of Python objects.
+    Pickled = 0,
+    /// `u32` partition followed by a pickled list of `(key, value)` pairs.
+    Keyed = 1,
+}
+
+enum Reply {
+    Frame(Vec<u8>),
+    Done(BufReader<ChildStdout>),
+    Failed(EngineError, Option<BufReader<ChildStdout>>),
+}
+
+fn io_err(what: &str, e: &io::Error) -> EngineError {
+    EngineError::Io {
+        path: "python worker".into(),
+        message: format!("{what}: {e}"),
+    }
+}
+
+fn write_frame(w: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
+    w.write_all(&(bytes.len() as i32).to_be_bytes())?;
+    w.write_all(bytes)
+}
+
+fn read_i32(r: &mut impl Read) -> io::Result<i32> {
+    let mut b = [0u8; 4];
+    r.read_exact(&mut b)?;
+    Ok(i32::from_be_bytes(b))
+}
+
+fn read_frame(r: &mut impl Read, len: i32) -> io::Result<Vec<u8>> {
+    let mut buf = vec![0u8; len as usize];
+    r.read_exact(&mut buf)?;
+    Ok(buf)
+}
+
+/// Reads the worker's answer to one request, sending frames as they come.
+fn read_replies(mut out: BufReader<ChildStdout>, tx: crossbeam_channel::Sender<Reply>) {
+    loop {
+        let reply = match read_i32(&mut out) {
+            Ok(-1) => Reply::Done(out),
+            Ok(-2) => {
+                let mut frame = || read_i32(&mut out).and_then(|n| read_frame(&mut out, n));
+                let error = frame()
+                    .and_then(|summary| Ok((summary, frame()?)))
+                    .map_err(|e| io_err("reading the error of a Python worker", &e));
+                match error {
+                    Ok((summary, payload)) => Reply::Failed(
+                        python_error(&String::from_utf8_lossy(&summary), payload),
+                        Some(out),
+                    ),
+                    Err(e) => Reply::Failed(e, None),
+                }
+            }
+            Ok(n) if n >= 0 => match read_frame(&mut out, n) {
+                Ok(frame) => {
+                    if tx.send(Reply::Frame(frame)).is_err() {
+                        return;
+                    }
+                    continue;
+                }
+                Err(e) => Reply::Failed(io_err("Python worker output ended early", &e), None),
+            },
+            Ok(n) => Reply::Failed(
+                EngineError::invalid("python worker", format!("bad frame length {n}")),
+                None,
+            ),
+            Err(e) => Reply::Failed(
+                io_err("Python worker exited before finishing its task", &e),
+                None,
+            ),
+        };
+        let _ = tx.send(reply);
+        return;
+    }
+}
+
+/// Files a user error under a fresh id; the task fails with a message naming the id.
+fn python_error(summary: &str, payload: Vec<u8>) -> EngineError {
+    let id = NEXT_ERROR.fetch_add(1, Ordering::Relaxed);
+    PYTHON_ERRORS
+        .lock()
+        .get_or_insert_with(HashMap::new)
+        .insert(id, payload);
+    EngineError::UserPanic {
+        message: format!("{ERROR_MARK}{id}: {summary}"),
+    }
+}
+
+/// Runs `command` over one partition in a worker of `pool`: writes `input` as frames, and
+/// returns the worker's output frames as they arrive. Failures stop the task with the error.
+pub fn run_in_worker(
+    pool: &Arc<WorkerPool>,
+    command: &Arc<Vec<u8>>,
+    split: usize,
+    input_kind: InputKind,
+    output_kind: OutputKind,
+    input: impl Iterator<Item = Vec<u8>>,
+) -> WorkerOutput {
+    let mut worker = pool.take().unwrap_or_else(|e| abort(e));
+    let (tx, rx) = unbounded();
+    let Some(stdout) = worker.stdout.take() else {
+        abort(EngineError::invalid(
+            "python worker",
+            "a pooled worker has no stdout",
+        ));
+    };
+    let reader = std::thread::Builder::new()
+        .name("ember-python-reader".into())
+        .spawn(move || read_replies(stdout, tx))
+        .unwrap_or_else(|e| abort(io_err("cannot start a reader thread", &e)));
+    let written = (|| -> io::Result<()> {
+        let w = &mut worker.stdin;
+        w.write_all(&(split as u32).to_be_bytes())?;
+        w.write_all(&[input_kind as u8, output_kind as u8])?;
+        write_frame(w, command)?;
+        for frame in input {
+            write_frame(w, &frame)?;
+        }
+        w.write_all(&(-1i32).to_be_bytes())?;
+        w.flush()
+    })();
+    let mut output = WorkerOutput {
+        pool: Arc::clone(pool),
+        worker: Some(worker),
+        rx,
+        reader: Some(reader),
+    };
+    if let Err(e) = written {
+        // The worker died; its exit (and any error it printed) is what the reader reports.
+        let reply = output.rx.recv().ok();
+        output.kill();
+        match reply {
+            Some(Reply::Failed(err, _)) => abort(err),
+            _ => abort(io_err("writing to a Python worker", &e)),
+        }
+    }
+    output
+}
+
+/// The output frames of one request, as an iterator. The worker returns to the pool when the
+/// request ends cleanly; a worker abandoned mid-request (an early stop) is killed.
+pub struct WorkerOutput {
+    pool: Arc<WorkerPool>,
+    worker: Option<Worker>,
+    rx: Receiver<Reply>,
+    reader: Option<JoinHandle<()>>,
+}
+
+impl WorkerOutput {
+    fn kill(&mut self) {
+        if let Some(mut w) = self.worker.take() {
+            let _ = w.child.kill();
+            let _ = w.child.wait();
+        }
+        if let Some(r) = self.reader.take() {
+            let _ = r.join();
+        }
+    }
+
+    fn finish(&mut self, stdout: BufReader<ChildStdout>) {
+        if let Some(r) = self.reader.take() {
+            let _ = r.join();
+        }
+        if let Some(mut w) = self.worker.take() {
+            w.stdout = Some(stdout);
+            self.pool.give_back(w);
+        }
+    }
+}
+
+impl Iterator for WorkerOutput {
+    type Item = Vec<u8>;
+
+    fn next(&mut self) -> Option<Vec<u8>> {
+        self.worker.as_ref()?;
+        match self.rx.recv() {
+            Ok(Reply::Frame(f)) => Some(f),
+            Ok(Reply::Done(out)) => {
+                self.finish(out);
+                None
+            }
+            Ok(Reply::Failed(err, out)) => {
+                match out {
+                    Some(out) => self.finish(out),
+                    None => self.kill(),
+                }
+                abort(err)
+            }
+            Err(_) => {
+                self.kill();
+                abort(EngineError::invalid(
+                    "python worker",
+                    "the reader of a Python worker stopped without an answer",
+                ))
+            }
+        }
+    }
+}
+
+impl Drop for WorkerOutput {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

@@ -1,0 +1,119 @@
+"""SparkConf and SparkContext: construction, getOrCreate, stop, context manager, sources."""
+
+import pytest
+
+from ember import RDD, SparkConf, SparkContext, StorageLevel
+
+
+def test_conf_setters_chain_and_get():
+    conf = SparkConf().setMaster("local[2]").setAppName("app").set("spark.x", 3)
+    assert conf.get("spark.master") == "local[2]"
+    assert conf.get("spark.app.name") == "app"
+    assert conf.get("spark.x") == "3"
+    assert conf.get("missing") is None and conf.get("missing", "d") == "d"
+    assert conf.contains("spark.x") and not conf.contains("missing")
+    conf.setIfMissing("spark.x", 4).setAll([("a", "1")])
+    assert conf.get("spark.x") == "3" and ("a", "1") in conf.getAll()
+    assert "spark.master=local[2]" in conf.toDebugString().split("\n")
+
+
+def test_context_from_master_and_app_name():
+    sc = SparkContext("local[2]", "named")
+    try:
+        assert sc.master == "local[2]" and sc.appName == "named"
+        assert sc.defaultParallelism == 2 and sc.defaultMinPartitions == 2
+        assert sc.applicationId.startswith("local-")
+        assert isinstance(sc.version, str)
+    finally:
+        sc.stop()
+
+
+def test_context_from_conf_and_get_or_create():
+    conf = SparkConf().setMaster("local[3]").setAppName("fromconf")
+    sc = SparkContext.getOrCreate(conf)
+    try:
+        assert SparkContext.getOrCreate() is sc
+        assert sc.appName == "fromconf" and sc.defaultParallelism == 3
+        with pytest.raises(ValueError, match="Cannot run multiple SparkContexts at once"):
+            SparkContext("local", "second")
+    finally:
+        sc.stop()
+    sc.stop()  # a second stop does nothing
+    other = SparkContext.getOrCreate(SparkConf().setMaster("local[1]"))
+    assert other is not sc
+    other.stop()
+
+
+def test_context_manager_stops():
+    with SparkContext("local[2]", "cm") as sc:
+        assert sc.parallelize([1, 2, 3]).count() == 3
+    assert SparkContext._active_spark_context is None
+    with pytest.raises(RuntimeError, match="has been stopped"):
+        sc.parallelize([1])
+
+
+def test_default_parallelism_from_conf():
+    conf = SparkConf().setMaster("local[2]").set("spark.default.parallelism", 5)
+    with SparkContext(conf=conf) as sc:
+        assert sc.defaultParallelism == 5
+        assert sc.parallelize(range(10)).getNumPartitions() == 5
+
+
+def test_bad_arguments():
+    with pytest.raises(RuntimeError, match="local"):
+        SparkContext("yarn", "bad")
+    with pytest.raises(TypeError, match="SparkConf"):
+        SparkContext(conf={"spark.master": "local"})  # type: ignore[arg-type]
+    with SparkContext("local[2]") as sc:
+        with pytest.raises(ValueError, match="numSlices must be positive"):
+            sc.parallelize([1], 0)
+        with pytest.raises(TypeError, match="expected a function"):
+            sc.parallelize([1]).map(3)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="textFile: name must be a str"):
+            sc.textFile(42)  # type: ignore[arg-type]
+
+
+def test_parallelize_slices_like_pyspark(sc):
+    assert sc.parallelize([0, 2, 3, 4, 6], 5).glom().collect() == [[0], [2], [3], [4], [6]]
+    assert sc.parallelize(range(0, 6, 2), 5).glom().collect() == [[], [0], [], [2], [4]]
+    assert sc.parallelize([1, 2, 3, 4, 5], 2).glom().collect() == [[1, 2], [3, 4, 5]]
+    assert sc.parallelize(["a", None, (1, 2.5), {"k": [1]}]).collect() == ["a", None, (1, 2.5), {"k": [1]}]
+    assert isinstance(sc.parallelize([1]), RDD)
+
+
+def test_range(sc):
+    assert sc.range(5).collect() == [0, 1, 2, 3, 4]
+    assert sc.range(2, 4).collect() == [2, 3]
+    assert sc.range(1, 7, 2).collect() == [1, 3, 5]
+    assert sc.range(10, 0, -3, 2).collect() == [10, 7, 4, 1]
+    assert sc.range(0).collect() == []
+    assert sc.range(100, numSlices=7).getNumPartitions() == 7
+
+
+def test_text_file(sc, tmp_path):
+    path = tmp_path / "lines.txt"
+    path.write_text("id,value\n1,10\n\n2,20\nlast")
+    rdd = sc.textFile(str(path))
+    assert rdd.collect() == ["id,value", "1,10", "", "2,20", "last"]
+    assert rdd.getNumPartitions() >= sc.defaultMinPartitions
+    assert rdd.map(len).collect() == [8, 4, 0, 4, 4]
+    assert sc.textFile(str(path), 1).filter(lambda l: l.startswith("1")).collect() == ["1,10"]
+
+
+def test_text_file_missing_names_the_path(sc, tmp_path):
+    missing = str(tmp_path / "nope.txt")
+    with pytest.raises(FileNotFoundError, match="nope.txt"):
+        sc.textFile(missing)
+
+
+def test_union_and_empty(sc):
+    a, b = sc.parallelize([1, 2], 2), sc.parallelize([3], 1)
+    u = sc.union([a, b])
+    assert u.collect() == [1, 2, 3] and u.getNumPartitions() == 3
+    assert a.union(b.map(lambda x: x * 10)).collect() == [1, 2, 30]
+    assert sc.emptyRDD().collect() == []
+
+
+def test_storage_level_strings():
+    assert str(StorageLevel.MEMORY_AND_DISK) == "Disk Memory Serialized 1x Replicated"
+    assert repr(StorageLevel.MEMORY_ONLY_2) == "StorageLevel(False, True, False, False, 2)"
