@@ -22,6 +22,7 @@ import cloudpickle
 
 from ember._ember import NativeRdd, WorkerError
 from ember.errors import reraise
+from ember.join import cogroup, join_with
 from ember.resultiterable import ResultIterable
 from ember.storagelevel import StorageLevel
 
@@ -516,6 +517,145 @@ class RDD(Generic[T]):
 
         shuffled = self.mapPartitions(combineLocally, True).partitionBy(numPartitions, partitionFunc)
         return shuffled.mapPartitions(mergeShuffled, True)
+
+    def aggregateByKey(
+        self,
+        zeroValue: U,
+        seqFunc: Callable[[U, V], U],
+        combFunc: Callable[[U, U], U],
+        numPartitions: Optional[int] = None,
+        partitionFunc: Callable[[Any], int] = portable_hash,
+    ) -> "RDD[tuple[K, U]]":
+        """Aggregates the values of each key from a fresh copy of ``zeroValue``: ``seqFunc``
+        within a partition, ``combFunc`` across partitions.
+
+        >>> rdd = sc.parallelize([("a", 1), ("b", 1), ("a", 1)])
+        >>> seqFunc = (lambda x, y: (x[0] + y, x[1] + 1))
+        >>> combFunc = (lambda x, y: (x[0] + y[0], x[1] + y[1]))
+        >>> sorted(rdd.aggregateByKey((0, 0), seqFunc, combFunc).collect())
+        [('a', (2, 2)), ('b', (1, 1))]
+        """
+        _check_callable(seqFunc, "aggregateByKey seqFunc")
+        _check_callable(combFunc, "aggregateByKey combFunc")
+        zero = pickle.dumps(zeroValue)
+        return self.combineByKey(
+            lambda v: seqFunc(pickle.loads(zero), v), seqFunc, combFunc, numPartitions, partitionFunc
+        )
+
+    def foldByKey(
+        self,
+        zeroValue: V,
+        func: Callable[[V, V], V],
+        numPartitions: Optional[int] = None,
+        partitionFunc: Callable[[Any], int] = portable_hash,
+    ) -> "RDD[tuple[K, V]]":
+        """Merges the values of each key with ``func``, starting from ``zeroValue``.
+
+        >>> from operator import add
+        >>> sorted(sc.parallelize([("a", 1), ("b", 1), ("a", 1)]).foldByKey(0, add).collect())
+        [('a', 2), ('b', 1)]
+        """
+        _check_callable(func, "foldByKey")
+        return self.aggregateByKey(zeroValue, func, func, numPartitions, partitionFunc)
+
+    def join(self, other: "RDD[tuple[K, U]]", numPartitions: Optional[int] = None) -> "RDD[tuple[K, tuple[V, U]]]":
+        """Inner join on keys: every pair of values of a key present on both sides.
+
+        >>> x = sc.parallelize([("a", 1), ("b", 4)])
+        >>> y = sc.parallelize([("a", 2), ("a", 3)])
+        >>> sorted(x.join(y).collect())
+        [('a', (1, 2)), ('a', (1, 3))]
+        """
+        return join_with(self, other, numPartitions, False, False)
+
+    def leftOuterJoin(self, other: "RDD[tuple[K, U]]", numPartitions: Optional[int] = None) -> "RDD[tuple[K, tuple[V, Optional[U]]]]":
+        """Left outer join: keys of this RDD, with ``None`` where ``other`` has no value.
+
+        >>> x = sc.parallelize([("a", 1), ("b", 4)])
+        >>> y = sc.parallelize([("a", 2)])
+        >>> sorted(x.leftOuterJoin(y).collect())
+        [('a', (1, 2)), ('b', (4, None))]
+        """
+        return join_with(self, other, numPartitions, False, True)
+
+    def rightOuterJoin(self, other: "RDD[tuple[K, U]]", numPartitions: Optional[int] = None) -> "RDD[tuple[K, tuple[Optional[V], U]]]":
+        """Right outer join: keys of ``other``, with ``None`` where this RDD has no value.
+
+        >>> x = sc.parallelize([("a", 1), ("b", 4)])
+        >>> y = sc.parallelize([("a", 2)])
+        >>> sorted(y.rightOuterJoin(x).collect())
+        [('a', (2, 1)), ('b', (None, 4))]
+        """
+        return join_with(self, other, numPartitions, True, False)
+
+    def fullOuterJoin(self, other: "RDD[tuple[K, U]]", numPartitions: Optional[int] = None) -> "RDD[tuple[K, tuple[Optional[V], Optional[U]]]]":
+        """Full outer join: keys of either side, ``None`` for the side without a value.
+
+        >>> x = sc.parallelize([("a", 1), ("b", 4)])
+        >>> y = sc.parallelize([("a", 2), ("c", 8)])
+        >>> sorted(x.fullOuterJoin(y).collect())
+        [('a', (1, 2)), ('b', (4, None)), ('c', (None, 8))]
+        """
+        return join_with(self, other, numPartitions, True, True)
+
+    def cogroup(self, other: "RDD[tuple[K, U]]", numPartitions: Optional[int] = None) -> "RDD[tuple[K, tuple[Iterable[V], Iterable[U]]]]":
+        """For each key of either side, the values of each side.
+
+        >>> x = sc.parallelize([("a", 1), ("b", 4)])
+        >>> y = sc.parallelize([("a", 2)])
+        >>> [(k, tuple(map(list, v))) for k, v in sorted(list(x.cogroup(y).collect()))]
+        [('a', ([1], [2])), ('b', ([4], []))]
+        """
+        return cogroup([self, other], numPartitions)
+
+    def groupWith(self, other: "RDD[Any]", *others: "RDD[Any]") -> "RDD[tuple[K, tuple[Iterable[Any], ...]]]":
+        """``cogroup`` of this RDD with any number of others.
+
+        >>> w = sc.parallelize([("a", 5), ("b", 6)])
+        >>> x = sc.parallelize([("a", 1), ("b", 4)])
+        >>> y = sc.parallelize([("a", 2)])
+        >>> z = sc.parallelize([("b", 42)])
+        >>> [(k, tuple(map(list, v))) for k, v in sorted(list(w.groupWith(x, y, z).collect()))]
+        [('a', ([5], [1], [2], [])), ('b', ([6], [4], [], [42]))]
+        """
+        return cogroup([self, other, *others], None)
+
+    def subtractByKey(self, other: "RDD[tuple[K, Any]]", numPartitions: Optional[int] = None) -> "RDD[tuple[K, V]]":
+        """The pairs of this RDD whose key is not in ``other``.
+
+        >>> x = sc.parallelize([("a", 1), ("b", 4), ("b", 5), ("a", 2)])
+        >>> y = sc.parallelize([("a", 3), ("c", None)])
+        >>> sorted(x.subtractByKey(y).collect())
+        [('b', 4), ('b', 5)]
+        """
+
+        def only_left(sides: tuple[Iterable[V], Iterable[Any]]) -> Iterable[V]:
+            vs, ws = sides
+            return [] if list(ws) else list(vs)
+
+        return self.cogroup(other, numPartitions).flatMapValues(only_left)
+
+    def subtract(self, other: "RDD[T]", numPartitions: Optional[int] = None) -> "RDD[T]":
+        """The elements of this RDD that are not in ``other`` (duplicates kept).
+
+        >>> x = sc.parallelize([("a", 1), ("b", 4), ("b", 5), ("a", 3)])
+        >>> y = sc.parallelize([("a", 3), ("c", None)])
+        >>> sorted(x.subtract(y).collect())
+        [('a', 1), ('b', 4), ('b', 5)]
+        """
+        mine = self.map(lambda x: (x, True))
+        return mine.subtractByKey(other.map(lambda x: (x, True)), numPartitions).keys()
+
+    def intersection(self, other: "RDD[T]") -> "RDD[T]":
+        """The distinct elements in both RDDs.
+
+        >>> rdd1 = sc.parallelize([1, 10, 2, 3, 4, 5])
+        >>> rdd2 = sc.parallelize([1, 6, 2, 3, 7, 8])
+        >>> sorted(rdd1.intersection(rdd2).collect())
+        [1, 2, 3]
+        """
+        both = self.map(lambda v: (v, None)).cogroup(other.map(lambda v: (v, None)))
+        return both.filter(lambda kv: all(list(side) for side in kv[1])).keys()
 
     def reduceByKey(
         self,
