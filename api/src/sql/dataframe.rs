@@ -251,7 +251,7 @@ impl DataFrame {
 
     /// The plan as text: logical plan, DataFusion's physical plan and Ember's stages.
     pub fn explain(&self) -> Result<String> {
-        super::explain::explain_text(&self.ctx, &self.df, false)
+        super::explain::explain_text(&self.ctx, &self.df)
     }
 }
 

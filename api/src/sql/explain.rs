@@ -88,44 +88,39 @@ fn plan_table(ctx: &Context, rows: Vec<(&str, String)>) -> Result<DataFrame> {
     Ok(DataFrame::from_datafusion(ctx, df))
 }
 
-/// The text of `EXPLAIN` for `df`: DataFusion's optimized logical plan, its physical plan and
-/// Ember's stages.
-pub(crate) fn explain_text(
+/// The three plans of `EXPLAIN`: DataFusion's optimized logical plan, its physical plan, and
+/// that physical plan cut into Ember's stages.
+fn plan_rows(
     ctx: &Context,
     df: &datafusion::dataframe::DataFrame,
-    _verbose: bool,
-) -> Result<String> {
+) -> Result<Vec<(&'static str, String)>> {
     let logical = df.clone().into_optimized_plan().map_err(df_err)?;
     let physical = block_on(df.clone().create_physical_plan()).map_err(df_err)?;
     let physical_text = DisplayableExecutionPlan::new(physical.as_ref())
         .indent(true)
         .to_string();
     let root = stages(ctx, physical)?;
-    Ok(format!(
-        "logical_plan\n{}\n\nphysical_plan\n{physical_text}\nember_stages\n{}",
-        logical.display_indent(),
-        render_stages(&root, false)
-    ))
+    Ok(vec![
+        ("logical_plan", logical.display_indent().to_string()),
+        ("physical_plan", physical_text),
+        ("ember_stages", render_stages(&root, false)),
+    ])
+}
+
+/// The text of `EXPLAIN` for `df`: each plan under its name.
+pub(crate) fn explain_text(ctx: &Context, df: &datafusion::dataframe::DataFrame) -> Result<String> {
+    Ok(plan_rows(ctx, df)?
+        .into_iter()
+        .map(|(kind, plan)| format!("{kind}\n{plan}\n"))
+        .collect::<Vec<_>>()
+        .join("\n"))
 }
 
 /// `EXPLAIN <query>`: rows `(plan_type, plan)` for the logical plan, DataFusion's physical
 /// plan and Ember's stages.
 pub(crate) fn explain(ctx: &Context, e: &Explain) -> Result<DataFrame> {
     let df = datafusion::dataframe::DataFrame::new(ctx.session().state(), (*e.plan).clone());
-    let logical = df.clone().into_optimized_plan().map_err(df_err)?;
-    let physical = block_on(df.create_physical_plan()).map_err(df_err)?;
-    let physical_text = DisplayableExecutionPlan::new(physical.as_ref())
-        .indent(true)
-        .to_string();
-    let root = stages(ctx, physical)?;
-    plan_table(
-        ctx,
-        vec![
-            ("logical_plan", logical.display_indent().to_string()),
-            ("physical_plan", physical_text),
-            ("ember_stages", render_stages(&root, false)),
-        ],
-    )
+    plan_table(ctx, plan_rows(ctx, &df)?)
 }
 
 /// `EXPLAIN ANALYZE <query>`: runs it as an Ember job, then shows each stage with the metrics

@@ -133,6 +133,20 @@ fn explain_shows_ember_stages() {
         .expect("an ember_stages row");
     assert!(stages.contains("Stage 1"), "{stages}");
     assert!(stages.contains("ShuffleReaderExec"), "{stages}");
+    // DataFrame::explain gives the same three plans as text.
+    let text = ctx
+        .sql("SELECT k, count(*) FROM (VALUES (1), (2), (1)) AS t(k) GROUP BY k")
+        .unwrap()
+        .explain()
+        .unwrap();
+    for part in [
+        "logical_plan",
+        "physical_plan",
+        "ember_stages",
+        "ShuffleReaderExec",
+    ] {
+        assert!(text.contains(part), "{part} missing from:\n{text}");
+    }
     let analyzed = ctx
         .sql("EXPLAIN ANALYZE SELECT k, count(*) FROM (VALUES (1), (2), (1)) AS t(k) GROUP BY k")
         .unwrap()
