@@ -64,10 +64,12 @@ impl Context {
     /// # Ok::<(), ember::Error>(())
     /// ```
     pub fn sql(&self, query: &str) -> Result<DataFrame> {
-        let query = self.register_spark_paths(query)?;
+        let (query, path_tables) = self.register_spark_paths(query)?;
         let session = self.session();
-        let plan = block_on(session.state().create_logical_plan(&query))
-            .map_err(|e| missing_path(&e).unwrap_or_else(|| df_err(e)))?;
+        let planned = block_on(session.state().create_logical_plan(&query));
+        // The plan holds the tables it scans; their catalog names are not needed any more.
+        self.deregister(&path_tables);
+        let plan = planned.map_err(|e| missing_path(&e).unwrap_or_else(|| df_err(e)))?;
         match plan {
             LogicalPlan::Explain(e) => super::explain::explain(self, &e),
             LogicalPlan::Analyze(a) => super::explain::analyze(self, &a),
@@ -126,9 +128,18 @@ impl Context {
         Ok(())
     }
 
+    fn deregister(&self, tables: &[String]) {
+        for t in tables {
+            // Only names this context just registered; nothing else can have removed them.
+            let _ = self.session().deregister_table(t.as_str());
+        }
+    }
+
     /// Replaces Spark's ``parquet.`path` `` (also `csv`, `json`) by a table registered for
-    /// that path.
-    fn register_spark_paths(&self, query: &str) -> Result<String> {
+    /// that path; returns the query and the names registered, for the caller to drop once the
+    /// query is planned.
+    fn register_spark_paths(&self, query: &str) -> Result<(String, Vec<String>)> {
+        let mut names = Vec::new();
         let mut out = String::with_capacity(query.len());
         let mut rest = query;
         while let Some((before, format, path, after)) = next_spark_path(rest) {
@@ -137,7 +148,7 @@ impl Context {
                 PATH_TABLES.fetch_add(1, Ordering::Relaxed)
             );
             let session = self.session();
-            block_on(async {
+            let registered = block_on(async {
                 match format {
                     "parquet" => {
                         session
@@ -155,14 +166,18 @@ impl Context {
                             .await
                     }
                 }
-            })
-            .map_err(df_err)?;
+            });
+            if let Err(e) = registered {
+                self.deregister(&names);
+                return Err(df_err(e));
+            }
             out.push_str(before);
             out.push_str(&name);
+            names.push(name);
             rest = after;
         }
         out.push_str(rest);
-        Ok(out)
+        Ok((out, names))
     }
 }
 
