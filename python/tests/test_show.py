@@ -784,3 +784,26 @@ def test_print_schema_decimal_shows_precision():
             " |-- t: timestamp_ntz (nullable = true)",
         ]
     )
+
+
+def test_double_and_float_strings_read_back_exactly():
+    # Java's shortest forms read back as the same number and are never longer than Python's
+    # repr (also the shortest); random bit patterns cover normal, subnormal and huge values.
+    import random
+    import struct
+
+    rng = random.Random(7)
+    for _ in range(3000):
+        (x,) = struct.unpack("<d", struct.pack("<Q", rng.getrandbits(63)))
+        if math.isnan(x) or math.isinf(x):
+            continue
+        text = java_double_string(x)
+        assert float(text) == x
+        digits = text.split("E")[0].replace(".", "").lstrip("0").rstrip("0")
+        assert len(digits) <= max(2, len(repr(x).split("e")[0].replace(".", "").strip("0")))
+        (f,) = struct.unpack("<f", struct.pack("<I", rng.getrandbits(31)))
+        if math.isnan(f) or math.isinf(f):
+            continue
+        ftext = pretty_string(f, FloatType())
+        assert struct.unpack("<f", struct.pack("<f", float(ftext)))[0] == f
+        assert len(ftext.split("E")[0].replace(".", "").strip("0")) <= 9

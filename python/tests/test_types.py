@@ -578,6 +578,13 @@ def test_round_trip_nested_values():
     assert isinstance(first.b, bytearray)
     assert repr(first.s) == "Row(x=1.5, ts=[datetime.datetime(2024, 1, 1, 12, 0, 0, 123000), None])"
     assert first.asDict(True)["s"] == {"x": 1.5, "ts": [ts, None]}
+    # collected rows behave, print and pickle as rows made by Row(...)
+    assert isinstance(first, Row) and type(first).__name__ == "Row"
+    assert "s" in first and first["i"] == 1 and first.i == 1
+    again = pickle.loads(pickle.dumps(first))
+    assert again == first and type(again) is Row and again.__fields__ == first.__fields__
+    with pytest.raises(RuntimeError, match="READ_ONLY"):
+        first.i = 2
 
 
 def test_rows_to_arrow_forms_of_rows():

@@ -178,6 +178,12 @@ def _shortest_decimal(x: float, single: bool) -> decimal.Decimal:
     """The decimal Java 19+ prints for ``x > 0``: among the decimals that round to ``x``, those
     of the fewest digits (when that is one digit, those of one or two digits), then the one
     closest to ``x``, then the one with an even last digit."""
+    if not single:
+        # Python's repr is the shortest decimal that reads back as x, the closest to x among
+        # those: Java's choice too, unless it has a single digit (then Java may take two).
+        shortest = decimal.Decimal(repr(x)).normalize()
+        if len(shortest.as_tuple().digits) > 1:
+            return shortest
     with decimal.localcontext() as ctx:
         ctx.prec = 2000
         exact = decimal.Decimal(x)

@@ -29,7 +29,13 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.types as pat
 
-from ember.sql._types_infer import _create_converter, _make_type_verifier
+from ember.sql._types_infer import (
+    _create_converter,
+    _need_converter,
+    _to_string,
+    _verify_values,
+)
+from ember.sql._types_row import _row_class
 from ember.sql.types import (
     ArrayType,
     BinaryType,
@@ -336,40 +342,62 @@ def rows_to_arrow(
     """
     if not isinstance(schema, StructType):
         raise TypeError(f"schema should be a StructType, got {type(schema).__name__}")
-    verifier = _make_type_verifier(schema) if verify else None
-    convert = _create_converter(schema)
-    width = len(schema.fields)
-    tuples = []
-    for row in rows:
-        if verifier is not None:
-            verifier(row)
-        if row is None:
-            raise _error(ValueError, "FIELD_NOT_NULLABLE", "Field is not nullable, but got None.")
-        converted = convert(row)
-        if len(converted) != width:
-            raise _error(
-                ValueError,
-                "FIELD_STRUCT_LENGTH_MISMATCH",
-                f"Length of object ({len(converted)}) does not match with length of fields "
-                f"({width}).",
-            )
-        tuples.append(converted)
+    tuples = [_row_values(row, schema) for row in rows]
     arrow_schema = to_arrow_schema(schema, timezone=timezone)
-    columns = []
+    arrays = []
     for i, field in enumerate(schema.fields):
         values = [t[i] for t in tuples]
-        if _needs_preparation(field.dataType):
-            prepare = _preparer(field.dataType)
-            values = [prepare(v) for v in values]
-        elif isinstance(field.dataType, BinaryType):
-            values = [bytes(v) if isinstance(v, bytearray) else v for v in values]
+        if verify:
+            _verify_values(values, field.dataType, field.nullable, f"field {field.name}")
+        values = _convert_values(values, field.dataType)
         try:
-            columns.append(pa.array(values, type=arrow_schema.field(i).type))
+            arrays.append(pa.array(values, type=arrow_schema.field(i).type))
         except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:
             raise TypeError(
                 f"cannot convert the values of field {field.name} to {field.dataType!r}: {exc}"
             ) from exc
-    return pa.Table.from_arrays(columns, schema=arrow_schema)
+    return pa.Table.from_arrays(arrays, schema=arrow_schema)
+
+
+def _row_values(row: Any, schema: StructType) -> tuple | list:
+    """The values of a row in the order of the schema's fields (tuples, lists and Rows by
+    position, dicts and objects by name)."""
+    if isinstance(row, (tuple, list)):
+        if len(row) != len(schema.fields):
+            raise _error(
+                ValueError,
+                "FIELD_STRUCT_LENGTH_MISMATCH",
+                f"Length of object ({len(row)}) does not match with length of fields "
+                f"({len(schema.fields)}).",
+            )
+        return row
+    if isinstance(row, dict):
+        return tuple(row.get(name) for name in schema.names)
+    if row is not None and hasattr(row, "__dict__"):
+        return tuple(row.__dict__.get(name) for name in schema.names)
+    raise _error(
+        TypeError,
+        "FIELD_DATA_TYPE_UNACCEPTABLE",
+        f"{schema!r} can not accept object {row!r} in type {type(row)}.",
+    )
+
+
+def _convert_values(values: list[Any], dt: DataType) -> list[Any]:
+    """The values of one field as ``pa.array`` takes them for ``to_arrow_type(dt)``: converted
+    as pyspark's ``createDataFrame`` does (structs to tuples, strings with ``str``), then
+    timestamps, dates and decimals prepared."""
+    if isinstance(dt, StringType):
+        if not set(map(type, values)).issubset((str, type(None))):
+            values = [_to_string(v) for v in values]
+    elif _need_converter(dt):
+        convert = _create_converter(dt)
+        values = [convert(v) for v in values]
+    if _needs_preparation(dt):
+        prepare = _preparer(dt)
+        return [prepare(v) for v in values]
+    if isinstance(dt, BinaryType):
+        return [bytes(v) if isinstance(v, bytearray) else v for v in values]
+    return values
 
 
 # --- Arrow -> Python rows ----------------------------------------------------------------
@@ -414,9 +442,9 @@ def _to_python(arr: pa.Array | pa.ChunkedArray, dt: DataType) -> list:
             raise _mismatch(arr.type, dt)
         children = [_to_python(c, f.dataType) for c, f in zip(arr.flatten(), dt.fields)]
         nulls = arr.is_null().to_pylist() if arr.null_count else [False] * len(arr)
-        names = list(dt.names)
+        cls = _row_class(tuple(dt.names))
         return [
-            None if null else _make_row(names, values)
+            None if null else tuple.__new__(cls, values)
             for null, values in zip(nulls, zip(*children) if children else [()] * len(arr))
         ]
     if isinstance(dt, MapType):
@@ -464,12 +492,6 @@ def _mismatch(at: pa.DataType, dt: DataType) -> TypeError:
     return TypeError(f"cannot read Arrow values of type {at} as {dt!r}")
 
 
-def _make_row(names: list[str], values: tuple) -> Row:
-    row = tuple.__new__(Row, values)
-    row.__dict__["__fields__"] = names
-    return row
-
-
 def arrow_to_rows(table: pa.Table | pa.RecordBatch, schema: StructType | None = None) -> list[Row]:
     """The rows of an Arrow table as :class:`Row`\\s named by ``schema`` (the table's own,
     converted with :func:`from_arrow_schema`, by default), values as pyspark's ``collect()``
@@ -488,7 +510,7 @@ def arrow_to_rows(table: pa.Table | pa.RecordBatch, schema: StructType | None = 
             f"{table.num_columns} columns"
         )
     columns = [_to_python(table.column(i), f.dataType) for i, f in enumerate(schema.fields)]
-    names = list(schema.names)
+    cls = _row_class(tuple(schema.names))
     if not columns:
-        return [_make_row(names, ()) for _ in range(table.num_rows)]
-    return [_make_row(names, values) for values in zip(*columns)]
+        return [tuple.__new__(cls, ()) for _ in range(table.num_rows)]
+    return [tuple.__new__(cls, values) for values in zip(*columns)]

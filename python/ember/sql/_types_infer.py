@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from functools import reduce
 from typing import Any
 
+from ember.sql._types_row import _row_fields
 from ember.sql.types import (
     ArrayType,
     AtomicType,
@@ -39,6 +40,7 @@ from ember.sql.types import (
 )
 
 __all__ = [
+    "_verify_values",
     "_infer_type",
     "_infer_schema",
     "_merge_type",
@@ -173,8 +175,9 @@ def _infer_struct(
     if isinstance(row, dict):
         items = sorted(row.items())
     elif isinstance(row, (tuple, list)):
-        if isinstance(row, Row) and "__fields__" in row.__dict__:
-            items = zip(row.__fields__, tuple(row))
+        row_fields = _row_fields(row) if isinstance(row, Row) else None
+        if row_fields is not None:
+            items = zip(row_fields, tuple(row))
         elif hasattr(row, "_fields"):  # namedtuple
             items = zip(row._fields, tuple(row))
         else:
@@ -239,20 +242,27 @@ def _infer_schema(
         raise _error(
             ValueError, "CANNOT_INFER_EMPTY_SCHEMA", "Can not infer schema from an empty dataset."
         )
-    schema = reduce(
-        _merge_type,
-        (
-            _infer_struct(
-                row,
-                names,
-                infer_dict_as_struct,
-                infer_array_from_first_element,
-                infer_map_from_first_pair,
-                prefer_timestamp_ntz,
-            )
-            for row in rows
-        ),
-    )
+    # Rows of a shape already seen (same kind, names and value types, all simple) have the
+    # same schema, and merging a schema in again changes nothing: they are skipped.
+    simple = _SIMPLE_VALUE_TYPES - ({datetime.datetime} if prefer_timestamp_ntz else set())
+    seen: set[tuple] = set()
+    schema: StructType | None = None
+    for row in rows:
+        shape = _row_shape(row, simple)
+        if shape is not None:
+            if shape in seen:
+                continue
+            seen.add(shape)
+        row_schema = _infer_struct(
+            row,
+            names,
+            infer_dict_as_struct,
+            infer_array_from_first_element,
+            infer_map_from_first_pair,
+            prefer_timestamp_ntz,
+        )
+        schema = row_schema if schema is None else _merge_type(schema, row_schema)
+    assert schema is not None
     if _has_nulltype(schema):
         raise _error(
             ValueError,
@@ -260,6 +270,27 @@ def _infer_schema(
             "Some of types cannot be determined after inferring.",
         )
     return schema
+
+
+_SIMPLE_VALUE_TYPES = set(_TYPE_MAPPINGS)
+
+
+def _row_shape(row: Any, simple: set[type]) -> tuple | None:
+    """A key shared by the rows whose inferred schemas are equal, or None when the row holds
+    values (lists, dicts, objects...) whose types alone do not decide their schema."""
+    if isinstance(row, dict):
+        names: tuple = (dict, *row)
+        values: Iterable[Any] = row.values()
+    elif isinstance(row, (tuple, list)):
+        fields = _row_fields(row) if isinstance(row, Row) else None
+        names = (type(row), *(fields or getattr(row, "_fields", ())))
+        values = row
+    else:
+        return None
+    types = tuple(map(type, values))
+    if not simple.issuperset(types):
+        return None
+    return names, types
 
 
 def _has_nulltype(dt: DataType) -> bool:
@@ -608,3 +639,28 @@ def _make_type_verifier(
             verify_value(obj)
 
     return verify
+
+
+def _verify_values(values: list[Any], dataType: DataType, nullable: bool, name: str) -> None:
+    """Verify many values of one type, as ``_make_type_verifier(dataType, nullable, name)``
+    would one by one (with its errors), checking the types and ranges of plain columns at
+    once."""
+    verifier = _make_type_verifier(dataType, nullable, name)
+    acceptable = _ACCEPTABLE_TYPES.get(type(dataType))
+    if acceptable is not None and not isinstance(dataType, (ArrayType, MapType, StructType)):
+        types = set(map(type, values))
+        has_null = type(None) in types
+        types.discard(type(None))
+        fine = nullable or not has_null
+        if not isinstance(dataType, (StringType, CharType, VarcharType)):
+            fine = fine and types.issubset(acceptable)
+            if fine and types and type(dataType) in _INT_BOUNDS:
+                lower, upper = _INT_BOUNDS[type(dataType)]
+                present = [v for v in values if v is not None] if has_null else values
+                fine = lower <= min(present) and max(present) <= upper
+            if isinstance(dataType, DecimalType) and not nullable:
+                fine = False  # a NaN decimal is a null: check them one by one
+        if fine:
+            return
+    for value in values:
+        verifier(value)
