@@ -30,13 +30,9 @@ from ember.sql.types import (
     TimestampType,
     VarcharType,
 )
+from ember.sql.utils import ParseException
 
 __all__ = ["ParseException", "_parse_datatype_string"]
-
-
-class ParseException(ValueError):
-    """A DDL string that does not parse (pyspark's ``ParseException``)."""
-
 
 # Type names without parameters, as Spark's parser spells them (case-insensitive).
 _SIMPLE_TYPES: dict[str, Callable[[], DataType]] = {
