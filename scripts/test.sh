@@ -63,7 +63,32 @@ python_tools() {
     python3 -m venv "$venv" &&
         "$venv/bin/pip" install --quiet --disable-pip-version-check duckdb==2.0.0 tpchgen-cli==4.0.0
 }
-step python python_tools
+# pyspark's example programs, which python/tests/test_submit.py runs through ember-submit: the
+# deps/examples directory of pyspark's source distribution, downloaded once (455 MB, checked
+# against its SHA-256), extracted alone, the archive deleted. The tests find the directory
+# through EMBER_PYSPARK_EXAMPLES and fail, not skip, when it is missing.
+pyspark_version=4.3.0
+pyspark_sha256=e8c517948eff7088a7aa07449aa8eafa4a15a8d50319de2525a6fd26622476c6
+pyspark_root="$(cd "$target_dir" && pwd)/pyspark-examples"
+export EMBER_PYSPARK_EXAMPLES="$pyspark_root/pyspark-$pyspark_version/deps/examples"
+pyspark_examples() {
+    [ -f "$EMBER_PYSPARK_EXAMPLES/wordcount.py" ] && return 0
+    local download="$pyspark_root/download"
+    local sdist="$download/pyspark-$pyspark_version.tar.gz"
+    rm -rf "$download" && mkdir -p "$download/extract" &&
+        "$venv/bin/pip" download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
+            -d "$download" "pyspark==$pyspark_version" &&
+        echo "$pyspark_sha256  $sdist" | sha256sum --check --quiet &&
+        tar -xzf "$sdist" -C "$download/extract" "pyspark-$pyspark_version/deps/examples" &&
+        rm -rf "$pyspark_root/pyspark-$pyspark_version" &&
+        mv "$download/extract/pyspark-$pyspark_version" "$pyspark_root/" &&
+        rm -rf "$download"
+    local status=$?
+    rm -rf "$download"
+    return "$status"
+}
+python_step() { python_tools && pyspark_examples; }
+step python python_step
 export EMBER_PYTHON="$venv/bin/python"
 export PATH="$venv/bin:$PATH"
 
@@ -79,13 +104,16 @@ run_tests() {
 step test run_tests "$@"
 
 # The Python package (python/, issue 4): built with maturin (debug profile, so it shares the
-# dependencies `cargo test` compiles) into its own virtual environment, then its pytest suite
-# (tests/ and the doctests of the ember package).
+# dependencies `cargo test` compiles) into its own virtual environment (with pyarrow, pandas and
+# numpy, which ember.sql uses), then its pytest suite (tests/ and the doctests of the ember
+# package; tests/test_submit.py runs pyspark's examples through the ember-submit script).
 py_venv="$(cd "$target_dir" && pwd)/ember-pyenv"
 python_package() {
-    if ! [ -x "$py_venv/bin/maturin" ] || ! "$py_venv/bin/python" -c 'import cloudpickle, pytest' 2>/dev/null; then
+    if ! [ -x "$py_venv/bin/maturin" ] ||
+        ! "$py_venv/bin/python" -c 'import cloudpickle, pytest, pyarrow, pandas, numpy' 2>/dev/null; then
         python3 -m venv "$py_venv" &&
-            "$py_venv/bin/pip" install --quiet --disable-pip-version-check maturin cloudpickle pytest ||
+            "$py_venv/bin/pip" install --quiet --disable-pip-version-check \
+                maturin cloudpickle pytest pyarrow pandas numpy ||
             return 1
     fi
     (cd python && VIRTUAL_ENV="$py_venv" "$py_venv/bin/maturin" develop --quiet &&

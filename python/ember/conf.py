@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
+import json
+import os
 from typing import Iterable, Optional
 
 __all__ = ["SparkConf"]
+
+#: The environment variable holding the properties every ``SparkConf(loadDefaults=True)``
+#: starts from, as a JSON object of strings: Ember's stand-in for the ``spark.*`` Java system
+#: properties pyspark's SparkConf loads. ``ember-submit`` sets it from ``--master``, ``--name``
+#: and ``--conf``.
+CONF_ENV = "EMBER_CONF"
+
+
+def _default_properties() -> dict[str, str]:
+    """The ``spark.*`` and ``ember.*`` properties of ``$EMBER_CONF`` (none when it is unset)."""
+    text = os.environ.get(CONF_ENV)
+    if not text:
+        return {}
+    try:
+        props = json.loads(text)
+    except ValueError as e:
+        raise ValueError(f"${CONF_ENV} is not a JSON object of configuration properties: {e}") from None
+    if not isinstance(props, dict) or not all(isinstance(v, str) for v in props.values()):
+        raise ValueError(f"${CONF_ENV} must be a JSON object of string values, got {text!r}")
+    return {k: v for k, v in props.items() if k.startswith(("spark.", "ember."))}
 
 #: Spark keys that have an Ember equivalent; other ``spark.*`` keys are kept but not used.
 SPARK_TO_EMBER = {
@@ -18,7 +40,10 @@ SPARK_TO_EMBER = {
 class SparkConf:
     """Configuration for an Ember application, as pyspark's ``SparkConf``.
 
-    Setters return the conf, so calls chain.
+    Setters return the conf, so calls chain. With ``loadDefaults=True`` (the default) the conf
+    starts from the ``spark.*`` properties the application was submitted with (``ember-submit
+    --conf k=v``, passed in ``$EMBER_CONF``), as pyspark's loads the JVM's ``spark.*`` system
+    properties; values set on the conf afterwards take precedence.
 
     >>> conf = SparkConf().setMaster("local[2]").setAppName("My app")
     >>> conf.get("spark.master")
@@ -32,7 +57,9 @@ class SparkConf:
     """
 
     def __init__(self, loadDefaults: bool = True, _jvm: object = None, _jconf: object = None) -> None:
-        self._conf: dict[str, str] = {}
+        if not isinstance(loadDefaults, bool):
+            raise TypeError(f"loadDefaults must be a bool, got {type(loadDefaults).__name__}")
+        self._conf: dict[str, str] = _default_properties() if loadDefaults else {}
 
     def set(self, key: str, value: object) -> "SparkConf":
         """Sets a configuration property."""
