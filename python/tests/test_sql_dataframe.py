@@ -179,6 +179,10 @@ def test_explode_split_word_count(spark):
     outer = df.select(F.explode_outer(F.split(df.line, " ")).alias("w"))
     assert outer.count() == 6
     assert df.select(F.explode(F.split("line", " "))).columns == ["col"]
+    # pyspark's documented results for a regular expression, with and without a limit.
+    s = spark.createDataFrame([("oneAtwoBthreeC",)], ["s"])
+    assert s.select(F.split(s.s, "[ABC]", 2).alias("p")).first().p == ["one", "twoBthreeC"]
+    assert s.select(F.split(s.s, "[ABC]").alias("p")).first().p == ["one", "two", "three", ""]
 
 
 def test_array_functions(spark):

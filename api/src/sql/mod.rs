@@ -21,6 +21,7 @@ mod row_batches;
 pub mod rows;
 mod run;
 pub mod session;
+mod spark;
 pub mod write;
 
 pub use dataframe::{DataFrame, GroupedData};

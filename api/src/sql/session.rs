@@ -34,7 +34,9 @@ pub(crate) fn new_session(ctx_conf: &crate::Conf, parallelism: usize) -> Result<
         .with_runtime_env(runtime.build_arc().map_err(df_err)?)
         .with_default_features()
         .build();
-    Ok(SessionContext::new_with_state(state).enable_url_table())
+    let session = SessionContext::new_with_state(state).enable_url_table();
+    super::spark::register(&session);
+    Ok(session)
 }
 
 /// Numbers the tables registered for Spark's ``format.`path` `` form.

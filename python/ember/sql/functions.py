@@ -394,7 +394,7 @@ def split(str: ColumnOrName, pattern: str, limit: int = -1) -> Column:
     shown = f"split({c._name}, {pattern}, {limit})"
     if limit <= 0 and not _REGEX_META.search(pattern):
         return Column._call("string_to_array", [c, lit(pattern)], shown)
-    return Column._call("spark_split", [c, lit(_java_regex(pattern)), lit(limit)], shown)
+    return Column._call("split", [c, lit(_java_regex(pattern)), lit(limit)], shown)
 
 
 def regexp_replace(string: ColumnOrName, pattern: Union[str, Column], replacement: Union[str, Column]) -> Column:
