@@ -307,11 +307,6 @@ impl NativeExpr {
         !datafusion::logical_expr::utils::find_aggregate_exprs([&self.expr]).is_empty()
     }
 
-    /// DataFusion's name of the expression (the column name it would get).
-    fn schema_name(&self) -> String {
-        self.expr.schema_name().to_string()
-    }
-
     fn __repr__(&self) -> String {
         format!("NativeExpr({})", self.expr)
     }
