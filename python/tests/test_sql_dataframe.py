@@ -322,6 +322,15 @@ def test_read_and_write_round_trip(spark, tmp_path):
         df.write.mode("sometimes").parquet(str(tmp_path / "x"))
 
 
+def test_json_columns_are_sorted_by_name_as_spark_infers_them(spark, tmp_path):
+    # pyspark's sql/basic.py example: people.json shows as `age|name`.
+    path = tmp_path / "people.json"
+    path.write_text('{"name":"Michael"}\n{"name":"Andy", "age":30}\n{"name":"Justin", "age":19}\n')
+    df = spark.read.json(str(path))
+    assert df.columns == ["age", "name"]
+    assert df.collect() == [Row(age=None, name="Michael"), Row(age=30, name="Andy"), Row(age=19, name="Justin")]
+
+
 def test_missing_file_names_the_path(spark, tmp_path):
     missing = str(tmp_path / "nope.csv")
     with pytest.raises(FileNotFoundError, match="nope.csv"):

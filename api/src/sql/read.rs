@@ -520,6 +520,21 @@ impl DataFrameReader {
             opts = opts.schema(s);
         }
         let df = block_on(self.ctx.session().read_json(src.paths.clone(), opts)).map_err(df_err)?;
+        if schema.is_some() {
+            return Ok(self.wrap(df));
+        }
+        // Spark's JSON schema inference lists the fields by name; partition columns stay last.
+        let mut names: Vec<String> = df
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .filter(|n| !src.partitions.iter().any(|(p, _)| p == n))
+            .collect();
+        names.sort();
+        names.extend(src.partitions.iter().map(|(p, _)| p.clone()));
+        let columns: Vec<&str> = names.iter().map(String::as_str).collect();
+        let df = df.select_columns(&columns).map_err(df_err)?;
         Ok(self.wrap(df))
     }
 
