@@ -100,7 +100,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ctx = Context::new(Conf::new().master(args.master.as_str()))?;
     let (rust, (distinct, total)) = best_of(args.runs, || rust_count(&ctx, &args.file));
     let field = |k: &str| py[k].as_f64().unwrap_or(f64::NAN);
-    println!("corpus {}: {distinct} distinct words, {total} words", args.file);
+    println!(
+        "corpus {}: {distinct} distinct words, {total} words",
+        args.file
+    );
     println!("Rust DataFrame API   collect    {:>8.3} s", secs(rust));
     for (name, key) in [("collect", "collect_s"), ("toArrow", "to_arrow_s")] {
         let t = field(key);
@@ -109,11 +112,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             t / secs(rust)
         );
     }
-    let same = py["distinct"].as_u64() == Some(distinct as u64)
-        && py["total"].as_i64() == Some(total);
+    let same =
+        py["distinct"].as_u64() == Some(distinct as u64) && py["total"].as_i64() == Some(total);
     println!(
         "same counts: {}",
-        if same { "yes" } else { "NO (see the JSON below)" }
+        if same {
+            "yes"
+        } else {
+            "NO (see the JSON below)"
+        }
     );
     if !same {
         println!("{py}");

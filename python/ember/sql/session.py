@@ -324,7 +324,7 @@ class SparkSession:
         with pa.ipc.new_stream(sink, table.schema) as w:
             w.write_table(table)
         parts = self._sc.defaultParallelism if table.num_rows >= 1024 else 1
-        native = self._native.from_arrow(sink.getvalue().to_pybytes(), parts)
+        native = self._native.arrow_table(sink.getvalue().to_pybytes(), parts)
         return DataFrame(native, self)
 
 

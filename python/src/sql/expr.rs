@@ -9,6 +9,7 @@ use datafusion::logical_expr::{
 };
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use std::sync::Arc;
 
 /// A DataFusion expression (a column, literal, operator, function call, window...).
 #[pyclass(frozen, from_py_object, module = "ember._ember")]
@@ -256,7 +257,7 @@ impl NativeExpr {
         let window = match &self.expr {
             Expr::AggregateFunction(agg) => {
                 let mut w = WindowFunction::new(
-                    WindowFunctionDefinition::AggregateUDF(agg.func.clone()),
+                    WindowFunctionDefinition::AggregateUDF(Arc::clone(&agg.func)),
                     agg.params.args.clone(),
                 );
                 w.params.distinct = agg.params.distinct;

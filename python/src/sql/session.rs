@@ -60,7 +60,7 @@ impl NativeSession {
     }
 
     /// A DataFrame over record batches (an Arrow IPC stream), spread over `partitions`.
-    fn from_arrow(&self, ipc: &[u8], partitions: usize) -> PyResult<NativeDataFrame> {
+    fn arrow_table(&self, ipc: &[u8], partitions: usize) -> PyResult<NativeDataFrame> {
         let (schema, batches) = from_ipc(ipc)?;
         let n = partitions.max(1);
         let mut parts = vec![Vec::new(); n];
