@@ -16,6 +16,7 @@ use ember_engine::rdd::{
     resolve_paths,
 };
 use ember_engine::storage::BlockId;
+use ember_engine::task_context::abort;
 use ember_executor::block_manager::BlockManager;
 use ember_executor::local::LocalBackend;
 use ember_executor::shuffle_store::LocalShuffleStore;
@@ -261,6 +262,52 @@ impl Context {
             self.default_parallelism(),
         )?;
         Ok(self.wrap(Arc::new(TextFileRdd::new(meta, splits))))
+    }
+
+    /// Each file a path names (a file, a directory's visible files, a glob, or several of these
+    /// separated by commas, resolved as [`text_file`](Self::text_file) does) as one record
+    /// `(file:<absolute path>, contents)`, in `min_partitions` partitions (fewer when there
+    /// are fewer files). A path that matches nothing is an error naming it; a file that cannot
+    /// be read fails the job naming it.
+    #[track_caller]
+    pub fn binary_files(
+        &self,
+        path: &str,
+        min_partitions: usize,
+    ) -> Result<Rdd<(String, Vec<u8>)>> {
+        let mut names = Vec::new();
+        for file in resolve_paths(path)? {
+            let abs = std::path::absolute(&file)
+                .map_err(|e| ember_engine::EngineError::io(file.display(), &e))?;
+            names.push(format!("file:{}", abs.display()));
+        }
+        let slices = min_partitions.clamp(1, names.len().max(1));
+        Ok(self.parallelize(names, slices).map(|name| {
+            let file = name.strip_prefix("file:").unwrap_or(&name);
+            match std::fs::read(file) {
+                Ok(contents) => (name, contents),
+                Err(e) => abort(ember_engine::EngineError::io(file, &e)),
+            }
+        }))
+    }
+
+    /// [`binary_files`](Self::binary_files) with the contents as text: `(file:<path>, text)`.
+    /// A file that is not UTF-8 fails the job naming it.
+    #[track_caller]
+    pub fn whole_text_files(
+        &self,
+        path: &str,
+        min_partitions: usize,
+    ) -> Result<Rdd<(String, String)>> {
+        Ok(self.binary_files(path, min_partitions)?.map(
+            |(name, contents)| match String::from_utf8(contents) {
+                Ok(text) => (name, text),
+                Err(e) => abort(ember_engine::EngineError::invalid(
+                    "wholeTextFiles",
+                    format!("{name} is not UTF-8 text: {e}"),
+                )),
+            },
+        ))
     }
 
     /// The union of several RDDs of the same type.

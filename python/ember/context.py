@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import pickle
+import shutil
 import sys
+import tempfile
 import threading
 import time
 from types import TracebackType
 from typing import Any, Callable, Iterable, Optional, Sequence, TypeVar
 
-from ember._ember import NativeContext
+from ember._ember import NativeContext, WorkerError
+from ember.accumulators import Accumulator, AccumulatorParam, _apply_updates, _new_accumulator, _next_accumulator_id
+from ember.broadcast import Broadcast
 from ember.conf import SparkConf
+from ember.errors import reraise
+from ember._checks import check_callable, check_int, check_optional_int, check_path, check_rdd
 from ember.rdd import RDD
+from ember.rdd_io import _decoded, _named_files, _utf8
 
 __all__ = ["SparkContext"]
 
@@ -20,14 +28,15 @@ T = TypeVar("T")
 U = TypeVar("U")
 
 
-def _worker_env(conf: SparkConf) -> list[tuple[str, str]]:
+def _worker_env(conf: SparkConf, files_dir: str) -> list[tuple[str, str]]:
     """The environment of the Python workers: the driver's import path (so functions pickled by
     reference import), a fixed hash seed (so ``portable_hash`` of a string agrees across
-    workers), and the ``spark.executorEnv.*`` variables."""
+    workers), where ``SparkFiles`` are, and the ``spark.executorEnv.*`` variables."""
     path = [os.getcwd() if p == "" else p for p in sys.path]
     env = {
         "PYTHONPATH": os.pathsep.join(path),
         "PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED", "0"),
+        "EMBER_FILES_DIR": files_dir,
     }
     for k, v in conf.getAll():
         if k.startswith("spark.executorEnv."):
@@ -89,13 +98,29 @@ class SparkContext:
             self.appName: str = self._conf.get("spark.app.name")  # type: ignore[assignment]
             self.sparkHome = sparkHome
             self.environment = dict(environment or {})
-            self._native: Optional[NativeContext] = NativeContext(
-                self.master,
-                self.appName,
-                self._conf._ember_settings(),
-                sys.executable,
-                _worker_env(self._conf),
-            )
+            self._tmp = tempfile.mkdtemp(prefix="ember-")
+            self._files_dir = os.path.join(self._tmp, "files")
+            os.mkdir(self._files_dir)
+            worker_env = _worker_env(self._conf, self._files_dir)
+            self._worker_hash_seed = dict(worker_env)["PYTHONHASHSEED"]
+            try:
+                self._native: Optional[NativeContext] = NativeContext(
+                    self.master,
+                    self.appName,
+                    self._conf._ember_settings(),
+                    sys.executable,
+                    worker_env,
+                )
+            except BaseException:
+                shutil.rmtree(self._tmp, ignore_errors=True)
+                raise
+            self._local = threading.local()
+            self._job_gate = threading.Condition()
+            self._jobs_running = 0
+            self._running_properties = b""
+            self._broadcast_ids = itertools.count()
+            self._checkpoint_dir: Optional[str] = None
+            self._added_files: list[str] = []
             self.startTime = int(time.time() * 1000)
             self._application_id = f"local-{self.startTime}"
             SparkContext._active_spark_context = self
@@ -135,10 +160,110 @@ class SparkContext:
         """Shuts down the context and its Python workers. Stopping twice does nothing."""
         with SparkContext._lock:
             if self._native is not None:
+                self._apply_accumulator_updates()
                 self._native.stop()
                 self._native = None
+                shutil.rmtree(self._tmp, ignore_errors=True)
             if SparkContext._active_spark_context is self:
                 SparkContext._active_spark_context = None
+
+    # ---- jobs ------------------------------------------------------------------------------
+
+    def _run(self, job: Callable[[], T]) -> T:
+        """Runs ``job`` (a call into the engine that runs Spark jobs) with this thread's local
+        properties, re-raising a worker's exception as its own type, and applies the
+        accumulator updates of the tasks that succeeded.
+
+        Workers read the local properties of the running jobs from one slot of the context, so
+        jobs with different properties wait for each other; jobs with the same run together.
+        """
+        native = self._ctx()
+        props = getattr(self._local, "properties", None)
+        key = pickle.dumps(dict(sorted(props.items()))) if props else b""
+        with self._job_gate:
+            while self._jobs_running and self._running_properties != key:
+                self._job_gate.wait()
+            if not self._jobs_running:
+                native.set_job_properties(key)
+                self._running_properties = key
+            self._jobs_running += 1
+        try:
+            return job()
+        except WorkerError as err:
+            reraise(err)
+        finally:
+            with self._job_gate:
+                self._jobs_running -= 1
+                self._job_gate.notify_all()
+            self._apply_accumulator_updates()
+
+    def _hashes_like_workers(self) -> bool:
+        """Whether ``hash`` of a str in this process agrees with the workers' (which run with
+        the ``PYTHONHASHSEED`` of the environment, 0 by default)."""
+        return sys.flags.hash_randomization == 0 and self._worker_hash_seed == "0"
+
+    def _apply_accumulator_updates(self) -> None:
+        """Adds the workers' accumulator updates of the tasks that succeeded so far."""
+        native = self._native
+        if native is not None:
+            _apply_updates(native.take_accumulator_updates())
+
+    def setLocalProperty(self, key: str, value: Optional[str]) -> None:
+        """Sets a local property of this thread, seen by the jobs it starts (and by their tasks
+        through ``TaskContext.getLocalProperty``); ``None`` removes it."""
+        if not isinstance(key, str):
+            raise TypeError(f"setLocalProperty: key must be a str, got {type(key).__name__}")
+        props = self._local.__dict__.setdefault("properties", {})
+        if value is None:
+            props.pop(key, None)
+        else:
+            props[key] = str(value)
+
+    def getLocalProperty(self, key: str) -> Optional[str]:
+        """A local property set in this thread, or ``None`` if it is missing.
+
+        >>> sc.setLocalProperty("testkey", "testvalue")
+        >>> sc.getLocalProperty("testkey")
+        'testvalue'
+        >>> sc.setLocalProperty("testkey", None)
+        >>> sc.getLocalProperty("testkey") is None
+        True
+        """
+        return self._local.__dict__.get("properties", {}).get(key)
+
+    # ---- shared variables --------------------------------------------------------------------
+
+    def _temp_dir(self) -> str:
+        self._ctx()
+        return self._tmp
+
+    def _next_broadcast_id(self) -> int:
+        return next(self._broadcast_ids)
+
+    def broadcast(self, value: T) -> "Broadcast[T]":
+        """A read-only variable shared by the tasks: pickled once, read in workers with
+        ``.value``.
+
+        >>> mapping = {1: 10001, 2: 10002}
+        >>> bc = sc.broadcast(mapping)
+        >>> sc.parallelize([1, 2]).map(lambda x: bc.value[x]).collect()
+        [10001, 10002]
+        >>> bc.value
+        {1: 10001, 2: 10002}
+        """
+        return Broadcast(self, value)
+
+    def accumulator(self, value: T, accum_param: Optional["AccumulatorParam[T]"] = None) -> "Accumulator[T]":
+        """An accumulator starting at ``value``; ``int``, ``float`` and ``complex`` values are
+        added with ``+``, other types need ``accum_param``.
+
+        >>> acc = sc.accumulator(5)
+        >>> sc.parallelize([1, 2, 3, 4]).foreach(lambda x: acc.add(x))
+        >>> acc.value
+        15
+        """
+        self._ctx()
+        return _new_accumulator(self, _next_accumulator_id(), value, accum_param)
 
     @property
     def version(self) -> str:
@@ -180,7 +305,8 @@ class SparkContext:
         >>> sc.parallelize(range(0, 6, 2), 5).glom().collect()
         [[], [0], [], [2], [4]]
         """
-        numSlices = int(numSlices) if numSlices is not None else self.defaultParallelism
+        numSlices = check_optional_int(numSlices, "parallelize", "numSlices")
+        numSlices = numSlices if numSlices is not None else self.defaultParallelism
         if numSlices < 1:
             raise ValueError(f"parallelize: numSlices must be positive, got {numSlices}")
         if isinstance(c, range):
@@ -197,7 +323,13 @@ class SparkContext:
                 return iter(range(getStart(split), getStart(split + 1), step))
 
             return self.parallelize([], numSlices).mapPartitionsWithIndex(f)
-        data = c if isinstance(c, list) else list(c)
+        if isinstance(c, list):
+            data = c
+        else:
+            try:
+                data = list(c)
+            except TypeError:
+                raise TypeError(f"parallelize: c must be an iterable collection, got {type(c).__name__}") from None
         n = len(data)
         slices = [
             pickle.dumps(data[i * n // numSlices : (i + 1) * n // numSlices], 5) for i in range(numSlices)
@@ -220,20 +352,135 @@ class SparkContext:
         >>> sc.range(1, 7, 2).collect()
         [1, 3, 5]
         """
+        start = check_int(start, "range", "start")
+        end = check_optional_int(end, "range", "end")
+        step = check_int(step, "range", "step")
+        if step == 0:
+            raise ValueError("range: step must not be zero")
         if end is None:
             end = start
             start = 0
         return self.parallelize(range(start, end, step), numSlices)
 
+    def _min_partitions(self, minPartitions: Optional[int], operation: str) -> int:
+        n = check_optional_int(minPartitions, operation, "minPartitions", 1)
+        return n if n is not None else self.defaultMinPartitions
+
     def textFile(self, name: str, minPartitions: Optional[int] = None, use_unicode: bool = True) -> RDD[str]:
         """The lines of a text file, a directory of them, a glob, or a comma-separated list.
 
         A path that matches nothing raises ``FileNotFoundError`` naming it.
+
+        >>> import os
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory(prefix="textFile") as d:
+        ...     path1 = os.path.join(d, "text1")
+        ...     path2 = os.path.join(d, "text2")
+        ...
+        ...     # Write a temporary text file
+        ...     sc.parallelize(["x", "y", "z"]).saveAsTextFile(path1)
+        ...
+        ...     # Write another temporary text file
+        ...     sc.parallelize(["aa", "bb", "cc"]).saveAsTextFile(path2)
+        ...
+        ...     # Load text file
+        ...     collected1 = sorted(sc.textFile(path1, 3).collect())
+        ...     collected2 = sorted(sc.textFile(path2, 4).collect())
+        ...
+        ...     # Load two text files together
+        ...     collected3 = sorted(sc.textFile('{},{}'.format(path1, path2), 5).collect())
+        >>> collected1
+        ['x', 'y', 'z']
+        >>> collected2
+        ['aa', 'bb', 'cc']
+        >>> collected3
+        ['aa', 'bb', 'cc', 'x', 'y', 'z']
         """
-        if not isinstance(name, str):
-            raise TypeError(f"textFile: name must be a str path, got {type(name).__name__}")
-        minPartitions = minPartitions if minPartitions is not None else self.defaultMinPartitions
-        return RDD(self._ctx().text_file(name, int(minPartitions)), self)
+        name = check_path(name, "textFile", "name")
+        n = self._min_partitions(minPartitions, "textFile")
+        return RDD(self._ctx().text_file(name, n), self)
+
+    def _files(self, path: str, minPartitions: Optional[int], operation: str) -> RDD[tuple[str, bytes]]:
+        """``(file:<path>, contents)`` for each file ``path`` names, read whole by the engine."""
+        path = check_path(path, operation)
+        n = self._min_partitions(minPartitions, operation)
+        return _decoded(RDD(self._ctx().binary_files(path, n), self), _named_files)
+
+    def wholeTextFiles(
+        self, path: str, minPartitions: Optional[int] = None, use_unicode: bool = True
+    ) -> RDD[tuple[str, str]]:
+        """Each file of a directory (or glob, or comma-separated list) as one record
+        ``(path, content)``, the path in Spark's ``file:/...`` form. The files must be UTF-8.
+
+        >>> import os
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory(prefix="wholeTextFiles") as d:
+        ...     # Write a temporary text file
+        ...     with open(os.path.join(d, "1.txt"), "w") as f:
+        ...         _ = f.write("123")
+        ...
+        ...     # Write another temporary text file
+        ...     with open(os.path.join(d, "2.txt"), "w") as f:
+        ...         _ = f.write("xyz")
+        ...
+        ...     collected = sorted(sc.wholeTextFiles(d).collect())
+        >>> collected  # doctest: +ELLIPSIS
+        [('.../1.txt', '123'), ('.../2.txt', 'xyz')]
+        """
+        return self._files(path, minPartitions, "wholeTextFiles").mapValues(_utf8)
+
+    def binaryFiles(self, path: str, minPartitions: Optional[int] = None) -> RDD[tuple[str, bytes]]:
+        """Each file of a directory (or glob, or comma-separated list) as one record
+        ``(path, bytes)``, the path in Spark's ``file:/...`` form.
+
+        >>> import os
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory(prefix="binaryFiles") as d:
+        ...     # Write a temporary binary file
+        ...     with open(os.path.join(d, "1.bin"), "wb") as f1:
+        ...         _ = f1.write(b"binary data I")
+        ...
+        ...     # Write another temporary binary file
+        ...     with open(os.path.join(d, "2.bin"), "wb") as f2:
+        ...         _ = f2.write(b"binary data II")
+        ...
+        ...     collected = sorted(sc.binaryFiles(d).collect())
+        >>> collected  # doctest: +ELLIPSIS
+        [('.../1.bin', b'binary data I'), ('.../2.bin', b'binary data II')]
+        """
+        return self._files(path, minPartitions, "binaryFiles")
+
+    def pickleFile(self, name: str, minPartitions: Optional[int] = None) -> RDD[Any]:
+        """The objects ``RDD.saveAsPickleFile`` wrote (in Ember's own format: see
+        ``saveAsPickleFile``).
+
+        >>> import os
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory(prefix="pickleFile") as d:
+        ...     # Write a temporary pickled file
+        ...     path1 = os.path.join(d, "pickled1")
+        ...     sc.parallelize(range(10)).saveAsPickleFile(path1, 3)
+        ...
+        ...     # Write another temporary pickled file
+        ...     path2 = os.path.join(d, "pickled2")
+        ...     sc.parallelize(range(-10, -5)).saveAsPickleFile(path2, 3)
+        ...
+        ...     # Load picked file
+        ...     collected1 = sorted(sc.pickleFile(path1, 3).collect())
+        ...     collected2 = sorted(sc.pickleFile(path2, 4).collect())
+        ...
+        ...     # Load two picked files together
+        ...     collected3 = sorted(sc.pickleFile('{},{}'.format(path1, path2), 5).collect())
+        >>> collected1
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+        >>> collected2
+        [-10, -9, -8, -7, -6]
+        >>> collected3
+        [-10, -9, -8, -7, -6, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+        """
+        from ember.rdd_io import read_pickle_files
+
+        return self._files(name, minPartitions, "pickleFile").flatMap(read_pickle_files)
 
     def runJob(
         self,
@@ -253,16 +500,84 @@ class SparkContext:
         """
         from ember.rdd import _collect
 
+        check_rdd(rdd, "runJob", "rdd")
+        check_callable(partitionFunc, "runJob", "partitionFunc")
         mapped = rdd.mapPartitions(partitionFunc)
-        parts = list(range(rdd.getNumPartitions()) if partitions is None else partitions)
-        return _collect(mapped._jrdd, parts)
+        if partitions is None:
+            parts = list(range(rdd.getNumPartitions()))
+        else:
+            parts = [check_int(p, "runJob", "partitions") for p in partitions]
+        return _collect(self, mapped._jrdd, parts)
 
     def emptyRDD(self) -> RDD[Any]:
         """An RDD that has no partitions or elements."""
         return RDD(self._ctx().parallelize([]), self)
 
     def union(self, rdds: list[RDD[T]]) -> RDD[T]:
-        """The union of a list of RDDs, their partitions side by side."""
+        """The union of a list of RDDs, their partitions side by side.
+
+        >>> sc.union([sc.parallelize([1, 2]), sc.parallelize(["a"])]).collect()
+        [1, 2, 'a']
+        """
+        if isinstance(rdds, RDD) or not isinstance(rdds, (list, tuple)):
+            raise TypeError(f"union: rdds must be a list of RDDs, got {type(rdds).__name__}")
+        for r in rdds:
+            check_rdd(r, "union", "rdds")
         if not rdds:
             raise ValueError("union: at least one RDD is needed")
-        return RDD(self._ctx().union([r._jrdd for r in rdds]), self)
+        return RDD(self._ctx().union([r._reserialized()._jrdd for r in rdds]), self)
+
+    # ---- files and checkpoints ---------------------------------------------------------------
+
+    def setCheckpointDir(self, dirName: str) -> None:
+        """Sets the directory RDDs are checkpointed into (created if missing)."""
+        dirName = check_path(dirName, "setCheckpointDir", "dirName")
+        self._run(lambda: self._ctx().set_checkpoint_dir(dirName))
+        self._checkpoint_dir = os.path.abspath(dirName)
+
+    def getCheckpointDir(self) -> Optional[str]:
+        """The checkpoint directory, or ``None`` if none is set.
+
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory(prefix="getCheckpointDir") as d:
+        ...     sc.setCheckpointDir(d)
+        ...     sc.getCheckpointDir() == d
+        True
+        """
+        return self._checkpoint_dir
+
+    def addFile(self, path: str, recursive: bool = False) -> None:
+        """Copies a file (or, with ``recursive``, a directory) to where every task finds it with
+        ``SparkFiles.get(name)``. A missing path raises ``FileNotFoundError``."""
+        path = check_path(path, "addFile")
+        local = path[len("file:") :] if path.startswith("file:") else path
+        local = os.path.abspath(local)
+        if not os.path.exists(local):
+            raise FileNotFoundError(f"addFile: {path} does not exist")
+        if os.path.isdir(local) and not recursive:
+            raise ValueError(f"addFile: {path} is a directory and recursive is not turned on")
+        uri = "file:" + local
+        if uri in self._added_files:
+            return
+        target = os.path.join(self._files_dir, os.path.basename(local))
+        if os.path.exists(target):
+            raise ValueError(f"addFile: a different file named {os.path.basename(local)!r} was added already")
+        if os.path.isdir(local):
+            shutil.copytree(local, target)
+        else:
+            shutil.copyfile(local, target)
+        self._added_files.append(uri)
+
+    def addPyFile(self, path: str) -> None:
+        """Adds a ``.py``, ``.zip`` or ``.egg`` file that tasks (and the driver) can import."""
+        self.addFile(path)
+        name = os.path.basename(path)
+        if name.endswith((".zip", ".egg", ".jar")):
+            sys.path.insert(1, os.path.join(self._files_dir, name))
+        elif self._files_dir not in sys.path:
+            sys.path.append(self._files_dir)
+
+    @property
+    def listFiles(self) -> list[str]:
+        """The files added with ``addFile`` or ``addPyFile``, as ``file:`` URIs."""
+        return list(self._added_files)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 
+from ember._checks import check_rdd
 from ember.resultiterable import ResultIterable
 
 if TYPE_CHECKING:
@@ -38,9 +39,11 @@ def join_with(
     numPartitions: Optional[int],
     pad_left: bool,
     pad_right: bool,
+    operation: str,
 ) -> "RDD[Any]":
     """Pairs of the two sides' values per key; a side with no value for a key is padded with
     ``None`` when asked (outer joins), else the key is dropped."""
+    check_rdd(right, operation)
 
     def pairs(sides: list[list[Any]]) -> Iterator[tuple[Any, Any]]:
         vs, ws = sides

@@ -15,9 +15,17 @@ import sys
 import traceback
 from typing import BinaryIO, Iterator
 
+from ember.accumulators import _accumulatorRegistry, _task_updates
+from ember.broadcast import _drop as _drop_broadcasts
+from ember.taskcontext import TaskContext
+
 _INT = struct.Struct(">i")
-_HEAD = struct.Struct(">IBB")
+#: Request kind, partition id, stage id, stage attempt, attempt number, task attempt id.
+_HEAD = struct.Struct(">BIQIIQ")
+#: The body of an RDD request: split, input kind, output kind.
+_RDD_HEAD = struct.Struct(">IBB")
 _PARTITION = struct.Struct(">I")
+_KIND_RDD = 0
 #: Elements per pickled output batch.
 BATCH_SIZE = 1024
 _END = -1
@@ -50,6 +58,8 @@ def _elements(inp: _Input, kind: int) -> Iterator[object]:
     if kind == 0:
         for frame in inp.frames():
             yield from loads(frame)
+    elif kind == 2:
+        yield from inp.frames()
     else:
         for frame in inp.frames():
             yield from frame.decode("utf-8").split("\n")
@@ -83,17 +93,62 @@ def _error_summary(exc: BaseException) -> bytes:
     return summary.encode("utf-8", "replace")
 
 
+def _read_frame(inp: BinaryIO) -> bytes:
+    (n,) = _INT.unpack(inp.read(4))
+    return inp.read(n)
+
+
+_archives_seen: set[str] = set()
+
+
+def _import_added_archives() -> None:
+    """Puts the ``.zip`` and ``.egg`` files added with ``SparkContext.addPyFile`` since the last
+    task on ``sys.path`` (``.py`` files import from the files directory itself)."""
+    root = os.environ.get("EMBER_FILES_DIR")
+    if not root:
+        return
+    for name in os.listdir(root):
+        if name.endswith((".zip", ".egg", ".jar")) and name not in _archives_seen:
+            _archives_seen.add(name)
+            sys.path.insert(1, os.path.join(root, name))
+
+
+def _start_task(inp: BinaryIO, head: bytes) -> int:
+    """Reads the rest of the common request header: sets the TaskContext, drops the broadcasts
+    the driver unpersisted, clears the accumulators of the previous task. Returns the kind."""
+    kind, partition, stage, stage_attempt, attempt, task = _HEAD.unpack(head)
+    properties = _read_frame(inp)
+    (n,) = _INT.unpack(inp.read(4))
+    _drop_broadcasts(struct.unpack(f">{n}Q", inp.read(8 * n)))
+    _accumulatorRegistry.clear()
+    _import_added_archives()
+    TaskContext._setTaskContext(
+        TaskContext(
+            stageId=stage,
+            partitionId=partition,
+            attemptNumber=attempt,
+            taskAttemptId=task,
+            localProperties=pickle.loads(properties) if properties else {},
+            stageAttemptNumber=stage_attempt,
+        )
+    )
+    return kind
+
+
 def serve(inp: BinaryIO, out: BinaryIO) -> None:
     """Serves requests from ``inp`` until it closes."""
-    import cloudpickle  # noqa: F401  (functions pickled by value need it to unpickle)
+    import cloudpickle  # (functions pickled by value need it to unpickle)
 
     while True:
         head = inp.read(_HEAD.size)
         if len(head) < _HEAD.size:
             return
-        split, in_kind, out_kind = _HEAD.unpack(head)
-        (n,) = _INT.unpack(inp.read(4))
-        command = inp.read(n)
+        kind = _start_task(inp, head)
+        if kind != _KIND_RDD:
+            # The rest of the request cannot be parsed: the worker must not be reused.
+            raise SystemExit(f"ember.worker: unknown request kind {kind}")
+        split, in_kind, out_kind = _RDD_HEAD.unpack(inp.read(_RDD_HEAD.size))
+        command = _read_frame(inp)
         request = _Input(inp)
         try:
             func = pickle.loads(command)
@@ -107,23 +162,35 @@ def serve(inp: BinaryIO, out: BinaryIO) -> None:
                         batch = []
                 if batch:
                     _write_frame(out, pickle.dumps(batch, 5))
+            elif out_kind == 2:
+                for data in results:
+                    _write_frame(out, data)
             else:
                 pack = _PARTITION.pack
                 for partition, data in results:
                     _write_frame(out, pack(partition) + data)
             request.drain()
+            updates = _task_updates()
+            payload = cloudpickle.dumps(updates, 5) if updates else b""
             out.write(_INT.pack(_END))
+            _write_frame(out, payload)
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the driver
             request.drain()
             out.write(_INT.pack(_ERROR))
             _write_frame(out, _error_summary(exc))
             _write_frame(out, _error_payload(exc))
+        finally:
+            TaskContext._setTaskContext(None)
+            _accumulatorRegistry.clear()
         out.flush()
 
 
 def main() -> None:
     """Entry point: the protocol on the original stdout; user prints go to stderr."""
     proto_out = os.fdopen(os.dup(1), "wb", buffering=1 << 16)
+    files = os.environ.get("EMBER_FILES_DIR")
+    if files:
+        sys.path.append(files)
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     serve(sys.stdin.buffer, proto_out)

@@ -8,10 +8,14 @@
 //! `(partition, pickled batch)` pairs by the partition the worker computed. The API, its
 //! documentation and pyspark's semantics live in the Python package; see `python/README.md`.
 
+mod sql;
 mod worker;
 
+use ember::rdd::save::Codec;
 use ember::{Conf, Context, Partitioner, Rdd, StorageLevel};
-use pyo3::exceptions::{PyException, PyFileNotFoundError, PyRuntimeError, PyValueError};
+use pyo3::exceptions::{
+    PyException, PyFileExistsError, PyFileNotFoundError, PyRuntimeError, PyValueError,
+};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList};
 use std::sync::Arc;
@@ -40,6 +44,9 @@ fn to_py_err(err: ember::Error) -> PyErr {
             .and_then(|m| m.remove(&id))
     {
         return Python::attach(|py| WorkerError::new_err((PyBytes::new(py, &payload).unbind(),)));
+    }
+    if let ember::Error::OutputExists { path } = &err {
+        return PyFileExistsError::new_err(format!("Output directory {path} already exists"));
     }
     match err.engine_error() {
         Some(ember::EngineError::PathNotFound { path }) => {
@@ -74,16 +81,12 @@ impl NativeContext {
             c = c.set(k, v);
         }
         let ctx = Context::new(c).map_err(to_py_err)?;
-        let pool = Arc::new(WorkerPool::new(WorkerSpec {
+        let spec = WorkerSpec {
             python,
             env: worker_env,
-        }));
+        };
+        let pool = Arc::new(WorkerPool::new(spec, &ctx));
         Ok(NativeContext { ctx, pool })
-    }
-
-    /// Task slots of the master (N of `local[N]`).
-    fn slots(&self) -> usize {
-        self.ctx.master().slots()
     }
 
     /// Partitions of `parallelize` and shuffles when nothing else says.
@@ -111,10 +114,43 @@ impl NativeContext {
         })
     }
 
+    /// Each file a path names as one frame `u32 len + "file:<path>" + contents`.
+    fn binary_files(&self, path: &str, min_partitions: usize) -> PyResult<NativeRdd> {
+        let files = self
+            .ctx
+            .binary_files(path, min_partitions)
+            .map_err(to_py_err)?;
+        let frames = files.map(|(name, contents)| pair_frame(name.as_bytes(), &contents));
+        Ok(NativeRdd::raw(frames, &self.pool))
+    }
+
+    /// Sets the directory checkpoints are written to (created if missing).
+    fn set_checkpoint_dir(&self, dir: &str) -> PyResult<()> {
+        self.ctx.set_checkpoint_dir(dir).map_err(to_py_err)
+    }
+
     /// The union of RDDs, partitions side by side.
     fn union(&self, rdds: Vec<PyRef<'_, NativeRdd>>) -> NativeRdd {
         let parts: Vec<Rdd<Vec<u8>>> = rdds.iter().map(|r| r.as_pickled()).collect();
         NativeRdd::pickled(self.ctx.union(&parts), &self.pool)
+    }
+
+    /// Sets the local properties (a pickled dict) the next tasks' workers see.
+    fn set_job_properties(&self, properties: Vec<u8>) {
+        self.pool.set_properties(properties);
+    }
+
+    /// Makes every worker drop broadcast `id` from its cache (with its next request).
+    fn drop_broadcast(&self, id: u64) {
+        self.pool.drop_broadcast(id);
+    }
+
+    /// The accumulator updates (pickled dicts) of the tasks that succeeded since the last call.
+    fn take_accumulator_updates<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(
+            py,
+            self.pool.take_updates().iter().map(|u| PyBytes::new(py, u)),
+        )
     }
 
     /// Stops the workers; the context's threads end when it is dropped.
@@ -126,9 +162,21 @@ impl NativeContext {
 enum Data {
     Pickled(Rdd<Vec<u8>>),
     Lines(Rdd<String>),
+    /// Frames only a worker decodes (zipped or crossed batch pairs, whole files): the Python
+    /// API runs a function over them before anything else.
+    Raw(Rdd<Vec<u8>>),
 }
 
-/// An RDD of the Python API: pickled batches, or text lines.
+/// `u32 len + a + b`: two byte strings in one frame.
+fn pair_frame(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut frame = Vec::with_capacity(4 + a.len() + b.len());
+    frame.extend_from_slice(&(a.len() as u32).to_be_bytes());
+    frame.extend_from_slice(a);
+    frame.extend_from_slice(b);
+    frame
+}
+
+/// An RDD of the Python API: pickled batches, text lines, or raw frames for a worker.
 #[pyclass(frozen, module = "ember._ember")]
 struct NativeRdd {
     data: Data,
@@ -143,11 +191,29 @@ impl NativeRdd {
         }
     }
 
+    fn raw(rdd: Rdd<Vec<u8>>, pool: &Arc<WorkerPool>) -> NativeRdd {
+        NativeRdd {
+            data: Data::Raw(rdd),
+            pool: Arc::clone(pool),
+        }
+    }
+
     /// The RDD as frames for a worker, with their kind.
     fn frames(&self) -> (Rdd<Vec<u8>>, InputKind) {
         match &self.data {
             Data::Pickled(r) => (r.clone(), InputKind::Pickled),
             Data::Lines(r) => (lines_to_frames(r), InputKind::Lines),
+            Data::Raw(r) => (r.clone(), InputKind::Raw),
+        }
+    }
+
+    /// The pickled batches, or an error for data a worker must convert first.
+    fn batches(&self) -> PyResult<Rdd<Vec<u8>>> {
+        match &self.data {
+            Data::Pickled(r) => Ok(r.clone()),
+            _ => Err(PyValueError::new_err(
+                "this RDD holds text lines or raw frames; run a Python function over it first",
+            )),
         }
     }
 
@@ -193,14 +259,91 @@ impl NativeRdd {
     /// Number of partitions.
     fn num_partitions(&self) -> usize {
         match &self.data {
-            Data::Pickled(r) => r.num_partitions(),
+            Data::Pickled(r) | Data::Raw(r) => r.num_partitions(),
             Data::Lines(r) => r.num_partitions(),
         }
+    }
+
+    /// The engine's id of this RDD.
+    fn id(&self) -> u64 {
+        match &self.data {
+            Data::Pickled(r) | Data::Raw(r) => r.id().0,
+            Data::Lines(r) => r.id().0,
+        }
+    }
+
+    /// Pairs the i-th batch of each partition with `other`'s (both of pickled batches of the
+    /// same sizes): frames of `u32 len + batch + other batch`.
+    fn zip(&self, other: PyRef<'_, NativeRdd>) -> PyResult<NativeRdd> {
+        let zipped = self.batches()?.zip(&other.batches()?).map_err(to_py_err)?;
+        Ok(NativeRdd::raw(
+            zipped.map(|(a, b)| pair_frame(&a, &b)),
+            &self.pool,
+        ))
+    }
+
+    /// Every pair of a batch of this RDD and a batch of `other`: frames of
+    /// `u32 len + batch + other batch`, one partition per pair of partitions.
+    fn cartesian(&self, other: PyRef<'_, NativeRdd>) -> PyResult<NativeRdd> {
+        let crossed = self.batches()?.cartesian(&other.batches()?);
+        Ok(NativeRdd::raw(
+            crossed.map(|(a, b)| pair_frame(&a, &b)),
+            &self.pool,
+        ))
+    }
+
+    /// Runs `func(split, iterator)`, which yields `bytes`, in workers and writes those bytes
+    /// as they are to `part-NNNNN` files under `path` (compressed with the Hadoop codec named
+    /// `codec`, if any), committed with `_SUCCESS` when every task succeeded.
+    fn save_as_bytes_file(
+        &self,
+        py: Python<'_>,
+        command: &[u8],
+        path: &str,
+        codec: Option<&str>,
+    ) -> PyResult<()> {
+        let codec = codec.map(Codec::from_name).transpose().map_err(to_py_err)?;
+        let (rdd, _) = self.run_python(command, OutputKind::Raw);
+        let path = path.to_string();
+        py.detach(move || rdd.save_as_bytes_file(path, codec))
+            .map_err(to_py_err)
+    }
+
+    /// Marks the RDD for checkpointing after the next job that computes it.
+    fn checkpoint(&self) -> PyResult<()> {
+        match &self.data {
+            Data::Pickled(r) | Data::Raw(r) => r.checkpoint(),
+            Data::Lines(r) => r.checkpoint(),
+        }
+        .map_err(to_py_err)
+    }
+
+    /// Where the checkpoint was written (`None` until it is).
+    fn checkpoint_file(&self) -> Option<String> {
+        let (id, dir) = match &self.data {
+            Data::Pickled(r) | Data::Raw(r) => (r.id(), r.node().meta().checkpoint_dir()),
+            Data::Lines(r) => (r.id(), r.node().meta().checkpoint_dir()),
+        };
+        dir.map(|d| format!("file:{}", d.join(format!("rdd-{}", id.0)).display()))
     }
 
     /// `True` for an RDD of text lines (collect returns `str`s), else pickled batches.
     fn lines(&self) -> bool {
         self.is_lines()
+    }
+
+    /// `True` for raw frames, which only a worker decodes.
+    fn is_raw(&self) -> bool {
+        matches!(self.data, Data::Raw(_))
+    }
+
+    /// How many partitions are held in the block store (cached).
+    fn cached_partitions(&self) -> usize {
+        let (ctx, id) = match &self.data {
+            Data::Pickled(r) | Data::Raw(r) => (r.context(), r.id()),
+            Data::Lines(r) => (r.context(), r.id()),
+        };
+        ctx.rdd_storage_info(id).cached_partitions
     }
 
     /// Runs the cloudpickled `func(split, iterator)` over every partition in workers.
@@ -246,6 +389,7 @@ impl NativeRdd {
         let data = match &self.data {
             Data::Pickled(r) => Data::Pickled(r.persist(level)),
             Data::Lines(r) => Data::Lines(r.persist(level)),
+            Data::Raw(r) => Data::Raw(r.persist(level)),
         };
         NativeRdd {
             data,
@@ -256,7 +400,7 @@ impl NativeRdd {
     /// Drops the cached partitions.
     fn unpersist(&self) {
         match &self.data {
-            Data::Pickled(r) => drop(r.unpersist()),
+            Data::Pickled(r) | Data::Raw(r) => drop(r.unpersist()),
             Data::Lines(r) => drop(r.unpersist()),
         }
     }
@@ -264,7 +408,7 @@ impl NativeRdd {
     /// The lineage, with shuffle boundaries.
     fn debug_string(&self) -> String {
         match &self.data {
-            Data::Pickled(r) => r.to_debug_string(),
+            Data::Pickled(r) | Data::Raw(r) => r.to_debug_string(),
             Data::Lines(r) => r.to_debug_string(),
         }
     }
@@ -276,8 +420,8 @@ impl NativeRdd {
         partitions: Vec<usize>,
     ) -> PyResult<Bound<'py, PyList>> {
         match &self.data {
-            Data::Pickled(r) => {
-                let r = r.clone();
+            Data::Pickled(_) | Data::Raw(_) => {
+                let r = self.batches()?;
                 let parts = py
                     .detach(move || r.collect_partitions(partitions))
                     .map_err(to_py_err)?;
@@ -297,8 +441,8 @@ impl NativeRdd {
     /// is released while the job runs.
     fn collect<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         match &self.data {
-            Data::Pickled(r) => {
-                let r = r.clone();
+            Data::Pickled(_) | Data::Raw(_) => {
+                let r = self.batches()?;
                 let batches = py.detach(move || r.collect()).map_err(to_py_err)?;
                 PyList::new(py, batches.iter().map(|b| PyBytes::new(py, b)))
             }
@@ -317,5 +461,6 @@ fn _ember(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativeContext>()?;
     m.add_class::<NativeRdd>()?;
     m.add("WorkerError", m.py().get_type::<WorkerError>())?;
+    sql::register(m)?;
     Ok(())
 }

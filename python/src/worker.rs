@@ -1,27 +1,41 @@
 //! Python worker processes: the pool of an executor, and the protocol a task speaks with one.
 //!
 //! A worker is `python -m ember.worker`, reading requests on its stdin and answering on its
-//! stdout. All integers are big-endian. A task request is:
+//! stdout. All integers are big-endian; a frame is `i32 len + bytes`. A request is a common
+//! header, then a body whose layout depends on the request kind:
 //!
 //! ```text
-//! u32 partition | u8 input kind (0 pickled batches, 1 UTF-8 lines) | u8 output kind
-//!   (0 pickled batches, 1 keyed: every output frame starts with a u32 partition)
-//! i32 len + command (a cloudpickled `func(split, iterator) -> iterator`)
-//! i32 len + frame ...  (input)        i32 -1 (end of input)
+//! u8 request kind          0: a Python function over an RDD partition (other kinds: later)
+//! u32 partition id | u64 stage id | u32 stage attempt | u32 attempt number | u64 task attempt id
+//! frame: the job's local properties (a pickled dict from the driver; empty: none)
+//! i32 n + n x u64: broadcast ids this worker must drop from its cache
+//! -- kind 0 --
+//! u32 split | u8 input kind | u8 output kind
+//!   input kinds: 0 pickled batches, 1 UTF-8 lines joined by `\n`, 2 raw (each frame is one
+//!   `bytes` element); output kinds: 0 pickled batches, 1 keyed (every frame is a u32
+//!   partition and a pickled batch of pairs), 2 raw (each `bytes` the function yields)
+//! frame: the command (a cloudpickled `func(split, iterator) -> iterator`)
+//! frames: the input, then i32 -1 (end of input)
 //! ```
 //!
-//! The worker answers with frames (`i32 len + bytes`) and then `i32 -1` (done), or `i32 -2`
+//! The worker answers with frames, then `i32 -1` (done) followed by one frame holding the
+//! task's accumulator updates (a pickled `{accumulator id: value}`; empty: none), or `i32 -2`
 //! followed by two frames when the user's function raised: a UTF-8 summary (type, message, and
 //! the file and line where it was raised), then a pickled `(exception or None, type name,
-//! message, traceback text)`. The worker reads its whole input even after an error, so
-//! the request always ends cleanly and the worker goes back to the pool.
+//! message, traceback text)`. The worker reads its whole input even after an error, so the
+//! request always ends cleanly and the worker goes back to the pool.
+//!
+//! Accumulator updates are recorded in the running task's context as the pending update of the
+//! pool's engine accumulator: the scheduler applies them once, when the first attempt of the
+//! task succeeds, and drops them when it fails. The driver then takes them with
+//! [`WorkerPool::take_updates`] and adds them into its Python accumulators.
 //!
 //! Input is written on the task thread (where the upstream iterators must run) while a reader
 //! thread drains the worker's output into a channel, so neither side can block the other.
 
 use crossbeam_channel::{Receiver, unbounded};
-use ember::EngineError;
-use ember_engine::task_context::abort;
+use ember::{Accumulator, AccumulatorParam, EngineError};
+use ember_engine::task_context::{TaskContext, abort};
 use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::io::{self, BufReader, BufWriter, Read, Write};
@@ -53,6 +67,8 @@ struct Worker {
     stdin: BufWriter<ChildStdin>,
     /// With the reader thread while a request runs.
     stdout: Option<BufReader<ChildStdout>>,
+    /// How many of the pool's dropped broadcasts this worker has been told about.
+    drops_seen: usize,
 }
 
 impl Worker {
@@ -82,7 +98,26 @@ impl Worker {
             child,
             stdin: BufWriter::with_capacity(1 << 16, stdin),
             stdout: Some(BufReader::with_capacity(1 << 16, stdout)),
+            drops_seen: 0,
         })
+    }
+}
+
+/// Accumulator updates of successful tasks: pickled `{accumulator id: value}` dicts, in the
+/// order the tasks were committed. Clones share the list.
+#[derive(Clone, Default)]
+pub struct Updates(Arc<Mutex<Vec<Vec<u8>>>>);
+
+/// Adds updates by appending them (a task's own updates start from a fresh empty list).
+struct AppendUpdates;
+
+impl AccumulatorParam<Updates> for AppendUpdates {
+    fn zero(&self, _initial: &Updates) -> Updates {
+        Updates::default()
+    }
+    fn add_in_place(&self, acc: &mut Updates, value: Updates) {
+        let mut v = std::mem::take(&mut *value.0.lock());
+        acc.0.lock().append(&mut v);
     }
 }
 
@@ -92,15 +127,40 @@ impl Worker {
 pub struct WorkerPool {
     spec: WorkerSpec,
     idle: Mutex<Vec<Worker>>,
+    /// The local properties of the running jobs, sent with every request.
+    properties: Mutex<Arc<Vec<u8>>>,
+    /// Broadcast ids unpersisted on the driver, in order; each worker is told once.
+    dropped: Mutex<Vec<u64>>,
+    /// The engine accumulator that carries the workers' accumulator updates to the driver.
+    updates: Accumulator<Updates>,
 }
 
 impl WorkerPool {
-    /// An empty pool; workers start on first use.
-    pub fn new(spec: WorkerSpec) -> Self {
+    /// An empty pool; workers start on first use. `ctx` hands out the accumulator that carries
+    /// the workers' accumulator updates.
+    pub fn new(spec: WorkerSpec, ctx: &ember::Context) -> Self {
         WorkerPool {
             spec,
             idle: Mutex::new(Vec::new()),
+            properties: Mutex::new(Arc::new(Vec::new())),
+            dropped: Mutex::new(Vec::new()),
+            updates: ctx.accumulator_with(Updates::default(), AppendUpdates),
         }
+    }
+
+    /// Sets the local properties (opaque bytes) sent with the requests of the next tasks.
+    pub fn set_properties(&self, properties: Vec<u8>) {
+        *self.properties.lock() = Arc::new(properties);
+    }
+
+    /// Tells every worker, with its next request, to drop broadcast `id` from its cache.
+    pub fn drop_broadcast(&self, id: u64) {
+        self.dropped.lock().push(id);
+    }
+
+    /// Takes the accumulator updates of the tasks that succeeded since the last call.
+    pub fn take_updates(&self) -> Vec<Vec<u8>> {
+        std::mem::take(&mut *self.updates.value().0.lock())
     }
 
     fn take(&self) -> Result<Worker, EngineError> {
@@ -136,6 +196,9 @@ pub enum InputKind {
     Pickled = 0,
     /// UTF-8 text lines joined by `\n`.
     Lines = 1,
+    /// Bytes handed to the function as they are (Arrow IPC streams of DataFrame rows and of
+    /// the arguments of SQL functions written in Python).
+    Raw = 2,
 }
 
 /// The kind of frames a worker answers with.
@@ -145,11 +208,14 @@ pub enum OutputKind {
     Pickled = 0,
     /// `u32` partition followed by a pickled list of `(key, value)` pairs.
     Keyed = 1,
+    /// The `bytes` the function yields, as they are.
+    Raw = 2,
 }
 
 enum Reply {
     Frame(Vec<u8>),
-    Done(BufReader<ChildStdout>),
+    /// The end of the output, with the task's accumulator updates (empty: none).
+    Done(BufReader<ChildStdout>, Vec<u8>),
     Failed(EngineError, Option<BufReader<ChildStdout>>),
 }
 
@@ -172,16 +238,66 @@ fn read_i32(r: &mut impl Read) -> io::Result<i32> {
 }
 
 fn read_frame(r: &mut impl Read, len: i32) -> io::Result<Vec<u8>> {
-    let mut buf = vec![0u8; len as usize];
+    let len = usize::try_from(len).map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("bad frame length {len}"),
+        )
+    })?;
+    let mut buf = vec![0u8; len];
     r.read_exact(&mut buf)?;
     Ok(buf)
+}
+
+/// The kinds of request a worker serves.
+#[derive(Clone, Copy, Debug)]
+pub enum RequestKind {
+    /// A Python function over the frames of one RDD partition.
+    Rdd = 0,
+}
+
+/// Writes the header every request starts with: its kind, the running task (from the engine's
+/// task context), the job's local properties and the broadcasts the worker must forget.
+fn write_header(
+    w: &mut impl Write,
+    kind: RequestKind,
+    pool: &WorkerPool,
+    drops_seen: &mut usize,
+) -> io::Result<()> {
+    let tc = TaskContext::get();
+    let partition = tc.as_ref().map_or(0, |t| t.partition_id() as u32);
+    let stage = tc.as_ref().map_or(0, |t| t.stage_id().0);
+    let stage_attempt = tc.as_ref().map_or(0, |t| t.stage_attempt_number());
+    let attempt = tc.as_ref().map_or(0, |t| t.attempt_number());
+    let task = tc.as_ref().map_or(0, |t| t.task_attempt_id().0);
+    w.write_all(&[kind as u8])?;
+    w.write_all(&partition.to_be_bytes())?;
+    w.write_all(&stage.to_be_bytes())?;
+    w.write_all(&stage_attempt.to_be_bytes())?;
+    w.write_all(&attempt.to_be_bytes())?;
+    w.write_all(&task.to_be_bytes())?;
+    let properties = Arc::clone(&pool.properties.lock());
+    write_frame(w, &properties)?;
+    let drops: Vec<u64> = pool.dropped.lock()[*drops_seen..].to_vec();
+    *drops_seen += drops.len();
+    w.write_all(&(drops.len() as i32).to_be_bytes())?;
+    for id in drops {
+        w.write_all(&id.to_be_bytes())?;
+    }
+    Ok(())
 }
 
 /// Reads the worker's answer to one request, sending frames as they come.
 fn read_replies(mut out: BufReader<ChildStdout>, tx: crossbeam_channel::Sender<Reply>) {
     loop {
         let reply = match read_i32(&mut out) {
-            Ok(-1) => Reply::Done(out),
+            Ok(-1) => match read_i32(&mut out).and_then(|n| read_frame(&mut out, n)) {
+                Ok(updates) => Reply::Done(out, updates),
+                Err(e) => Reply::Failed(
+                    io_err("reading the accumulator updates of a task", &e),
+                    None,
+                ),
+            },
             Ok(-2) => {
                 let mut frame = || read_i32(&mut out).and_then(|n| read_frame(&mut out, n));
                 let error = frame()
@@ -254,6 +370,7 @@ pub fn run_in_worker(
         .unwrap_or_else(|e| abort(io_err("cannot start a reader thread", &e)));
     let written = (|| -> io::Result<()> {
         let w = &mut worker.stdin;
+        write_header(w, RequestKind::Rdd, pool, &mut worker.drops_seen)?;
         w.write_all(&(split as u32).to_be_bytes())?;
         w.write_all(&[input_kind as u8, output_kind as u8])?;
         write_frame(w, command)?;
@@ -319,8 +436,14 @@ impl Iterator for WorkerOutput {
         self.worker.as_ref()?;
         match self.rx.recv() {
             Ok(Reply::Frame(f)) => Some(f),
-            Ok(Reply::Done(out)) => {
+            Ok(Reply::Done(out, updates)) => {
                 self.finish(out);
+                if !updates.is_empty() {
+                    // Pending in the task's context until the task succeeds.
+                    self.pool
+                        .updates
+                        .add(Updates(Arc::new(Mutex::new(vec![updates]))));
+                }
                 None
             }
             Ok(Reply::Failed(err, out)) => {
@@ -344,5 +467,29 @@ impl Iterator for WorkerOutput {
 impl Drop for WorkerOutput {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// Runs `command` (a cloudpickled `func(split, iterator of bytes) -> iterator of bytes`) over
+/// one input frame in a worker of `pool`, and returns its one output frame: how SQL functions
+/// written in Python evaluate a batch of arguments (Arrow IPC in, Arrow IPC out). Must run on
+/// an Ember task thread; a failure stops the task with the worker's error.
+pub fn run_udf(pool: &Arc<WorkerPool>, command: &Arc<Vec<u8>>, input: &[u8]) -> Vec<u8> {
+    let split = TaskContext::get().map_or(0, |t| t.partition_id());
+    let frames = run_in_worker(
+        pool,
+        command,
+        split,
+        InputKind::Raw,
+        OutputKind::Raw,
+        std::iter::once(input.to_vec()),
+    );
+    let mut out: Vec<Vec<u8>> = frames.collect();
+    match out.len() {
+        1 => out.pop().unwrap_or_default(),
+        n => abort(EngineError::invalid(
+            "python udf",
+            format!("a Python function answered with {n} result batches instead of 1"),
+        )),
     }
 }

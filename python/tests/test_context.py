@@ -67,7 +67,7 @@ def test_bad_arguments():
     with SparkContext("local[2]") as sc:
         with pytest.raises(ValueError, match="numSlices must be positive"):
             sc.parallelize([1], 0)
-        with pytest.raises(TypeError, match="expected a function"):
+        with pytest.raises(TypeError, match="map: f must be a function, got int 3"):
             sc.parallelize([1]).map(3)  # type: ignore[arg-type]
         with pytest.raises(TypeError, match="textFile: name must be a str"):
             sc.textFile(42)  # type: ignore[arg-type]

@@ -9,10 +9,7 @@ use ember_engine::data::{Data, Key};
 use ember_engine::rdd::{BatchIter, RddBase};
 use ember_engine::task::ResultFn;
 use std::collections::{BinaryHeap, HashMap};
-use std::fmt::Display;
-use std::io::Write;
 use std::panic::Location;
-use std::path::Path;
 use std::sync::Arc;
 
 impl<T: Data> Rdd<T> {
@@ -302,63 +299,6 @@ impl<T: Data> Rdd<T> {
             .flatten()
             .min()
             .ok_or(Error::EmptyRdd { operation: "min" })
-    }
-
-    /// Writes each partition as a text file `part-NNNNN` under the directory `path`, one element
-    /// per line (its `Display` form). Fails if `path` exists. Tasks write under
-    /// `path/_temporary`; the files are moved into place and `_SUCCESS` written only when the
-    /// whole job succeeded, so a failed job leaves no part files.
-    #[track_caller]
-    pub fn save_as_text_file(&self, path: impl AsRef<Path>) -> Result<()>
-    where
-        T: Display,
-    {
-        let dir = path.as_ref().to_path_buf();
-        if dir.exists() {
-            return Err(Error::OutputExists {
-                path: dir.display().to_string(),
-            });
-        }
-        let tmp = dir.join("_temporary");
-        std::fs::create_dir_all(&tmp).map_err(|e| EngineError::io(tmp.display(), &e))?;
-        let tmp_task = tmp.clone();
-        let written = self.run_all("saveAsTextFile", Location::caller(), move |it| {
-            let tc = ember_engine::task_context::TaskContext::get().expect("runs inside a task");
-            // One file per attempt: a retried task never appends to an earlier attempt's file,
-            // and only the successful attempt's file is committed.
-            let file = tmp_task.join(format!(
-                "part-{:05}-attempt-{}",
-                tc.partition_id(),
-                tc.attempt_number()
-            ));
-            let write = || -> Result<(), EngineError> {
-                let io = |e: std::io::Error| EngineError::io(file.display(), &e);
-                let mut w = std::io::BufWriter::new(std::fs::File::create(&file).map_err(io)?);
-                for chunk in it {
-                    for x in chunk {
-                        writeln!(w, "{x}").map_err(io)?;
-                    }
-                }
-                w.flush().map_err(io)
-            };
-            write().unwrap_or_else(|e| ember_engine::task_context::abort(e));
-            file
-        });
-        let commit = || -> Result<()> {
-            for (i, f) in written?.into_iter().enumerate() {
-                let dest = dir.join(format!("part-{i:05}"));
-                std::fs::rename(&f, &dest).map_err(|e| EngineError::io(dest.display(), &e))?;
-            }
-            std::fs::remove_dir_all(&tmp).map_err(|e| EngineError::io(tmp.display(), &e))?;
-            let ok = dir.join("_SUCCESS");
-            std::fs::write(&ok, b"").map_err(|e| EngineError::io(ok.display(), &e))?;
-            Ok(())
-        };
-        let outcome = commit();
-        if outcome.is_err() {
-            let _ = std::fs::remove_dir_all(&dir);
-        }
-        outcome
     }
 }
 

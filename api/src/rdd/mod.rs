@@ -17,6 +17,7 @@ pub mod join;
 pub mod numeric;
 pub mod pair;
 pub mod persist;
+pub mod save;
 pub mod sort;
 
 use crate::context::Context;

@@ -305,3 +305,76 @@ fn save_as_text_file_of_a_failing_job_leaves_nothing() {
     assert!(err.to_string().contains("bad record 7"), "{err}");
     assert!(!out.exists(), "no partial output is left");
 }
+
+#[test]
+fn save_as_compressed_text_file_writes_codec_files() {
+    use ember::rdd::save::Codec;
+    use std::io::Read;
+    let tmp = tempfile::tempdir().unwrap();
+    let ctx = ctx();
+    let rdd = ctx.parallelize((1..=5).collect::<Vec<i32>>(), 2);
+    type Decode = fn(&[u8]) -> String;
+    let decoders: [(Codec, Decode); 4] = [
+        (Codec::Gzip, |b| {
+            let mut s = String::new();
+            flate2::read::GzDecoder::new(b)
+                .read_to_string(&mut s)
+                .unwrap();
+            s
+        }),
+        (Codec::Deflate, |b| {
+            let mut s = String::new();
+            flate2::read::ZlibDecoder::new(b)
+                .read_to_string(&mut s)
+                .unwrap();
+            s
+        }),
+        (Codec::BZip2, |b| {
+            let mut s = String::new();
+            bzip2::read::BzDecoder::new(b)
+                .read_to_string(&mut s)
+                .unwrap();
+            s
+        }),
+        (Codec::Zstd, |b| {
+            String::from_utf8(zstd::decode_all(b).unwrap()).unwrap()
+        }),
+    ];
+    for (codec, decode) in decoders {
+        let out = tmp.path().join(format!("{codec:?}"));
+        rdd.save_as_compressed_text_file(&out, codec).unwrap();
+        let ext = codec.extension();
+        assert_eq!(
+            read_dir_names(&out),
+            vec![
+                "_SUCCESS".to_string(),
+                format!("part-00000{ext}"),
+                format!("part-00001{ext}")
+            ]
+        );
+        let part = |i: usize| std::fs::read(out.join(format!("part-0000{i}{ext}"))).unwrap();
+        assert_eq!(decode(&part(0)), "1\n2\n");
+        assert_eq!(decode(&part(1)), "3\n4\n5\n");
+    }
+    assert_eq!(
+        Codec::from_name("org.apache.hadoop.io.compress.GzipCodec").unwrap(),
+        Codec::Gzip
+    );
+    assert_eq!(Codec::from_name("DefaultCodec").unwrap(), Codec::Deflate);
+    let err = Codec::from_name("org.apache.hadoop.io.compress.SnappyCodec").unwrap_err();
+    assert!(err.to_string().contains("SnappyCodec"), "{err}");
+}
+
+#[test]
+fn save_as_bytes_file_writes_elements_as_they_are() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("bytes");
+    let ctx = ctx();
+    let chunks = vec![b"a\n\xff\n".to_vec(), b"b\n".to_vec(), b"c\n".to_vec()];
+    ctx.parallelize(chunks, 2)
+        .save_as_bytes_file(&out, None)
+        .unwrap();
+    assert_eq!(std::fs::read(out.join("part-00000")).unwrap(), b"a\n\xff\n");
+    assert_eq!(std::fs::read(out.join("part-00001")).unwrap(), b"b\nc\n");
+    assert!(out.join("_SUCCESS").exists());
+}

@@ -290,3 +290,45 @@ fn text_file_split_boundaries_with_mixed_line_endings() {
     assert_eq!(lines.collect().unwrap(), expected);
     assert_eq!(lines.count().unwrap(), 1500);
 }
+
+#[test]
+fn binary_and_whole_text_files_read_each_file_as_one_record() {
+    let ctx = ctx();
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("1.txt"), "123\nsecond line").unwrap();
+    std::fs::write(d.path().join("2.txt"), "xyz").unwrap();
+    std::fs::write(d.path().join("_SUCCESS"), "").unwrap();
+    let dir = d.path().to_str().unwrap();
+    let abs = std::path::absolute(d.path()).unwrap();
+    let whole = ctx.whole_text_files(dir, 4).unwrap();
+    // Two files: two partitions, not four.
+    assert_eq!(whole.num_partitions(), 2);
+    assert_eq!(
+        sorted(whole.collect().unwrap()),
+        vec![
+            (
+                format!("file:{}/1.txt", abs.display()),
+                "123\nsecond line".to_string()
+            ),
+            (format!("file:{}/2.txt", abs.display()), "xyz".to_string()),
+        ]
+    );
+    std::fs::write(d.path().join("3.bin"), [0u8, 255, 10]).unwrap();
+    let glob = format!("{dir}/*.bin");
+    assert_eq!(
+        ctx.binary_files(&glob, 1).unwrap().collect().unwrap(),
+        vec![(format!("file:{}/3.bin", abs.display()), vec![0u8, 255, 10])]
+    );
+    // Not UTF-8: the job fails naming the file.
+    let err = ctx
+        .whole_text_files(&glob, 1)
+        .unwrap()
+        .collect()
+        .unwrap_err();
+    assert!(err.to_string().contains("3.bin"), "{err}");
+    let missing = format!("{dir}/nope");
+    let Err(err) = ctx.binary_files(&missing, 1) else {
+        panic!("a missing path is an error")
+    };
+    assert!(err.to_string().contains("nope"), "{err}");
+}
