@@ -18,9 +18,9 @@ from ember.accumulators import Accumulator, AccumulatorParam, _apply_updates, _n
 from ember.broadcast import Broadcast
 from ember.conf import SparkConf
 from ember.errors import reraise
-from ember._checks import check_callable, check_int, check_optional_int, check_path, check_rdd
+from ember._checks import check_callable, check_int, check_optional_int, check_path, check_rdd, check_str
 from ember.rdd import RDD
-from ember.rdd_io import _decoded, _named_files, _utf8
+from ember.rdd_io import _decoded, _named_files, _utf8_file
 
 __all__ = ["SparkContext"]
 
@@ -142,6 +142,8 @@ class SparkContext:
     @classmethod
     def getOrCreate(cls, conf: Optional[SparkConf] = None) -> "SparkContext":
         """Gets the active SparkContext, or creates one from ``conf``."""
+        if conf is not None and not isinstance(conf, SparkConf):
+            raise TypeError(f"getOrCreate: conf must be a SparkConf, got {type(conf).__name__}")
         with cls._lock:
             if cls._active_spark_context is None:
                 SparkContext(conf=conf or SparkConf())
@@ -294,7 +296,7 @@ class SparkContext:
     def setLogLevel(self, logLevel: str) -> None:
         """Accepted for compatibility; Ember's log level is set by ``$EMBER_LOG``."""
         valid = {"ALL", "DEBUG", "ERROR", "FATAL", "INFO", "OFF", "TRACE", "WARN"}
-        if logLevel.upper() not in valid:
+        if check_str(logLevel, "setLogLevel", "logLevel").upper() not in valid:
             raise ValueError(f"setLogLevel: unknown level {logLevel!r}; expected one of {sorted(valid)}")
 
     def parallelize(self, c: Iterable[T], numSlices: Optional[int] = None) -> RDD[T]:
@@ -427,7 +429,7 @@ class SparkContext:
         >>> collected  # doctest: +ELLIPSIS
         [('.../1.txt', '123'), ('.../2.txt', 'xyz')]
         """
-        return self._files(path, minPartitions, "wholeTextFiles").mapValues(_utf8)
+        return self._files(path, minPartitions, "wholeTextFiles").map(_utf8_file, True)
 
     def binaryFiles(self, path: str, minPartitions: Optional[int] = None) -> RDD[tuple[str, bytes]]:
         """Each file of a directory (or glob, or comma-separated list) as one record

@@ -188,8 +188,8 @@ class RDD(PairRDDFunctions, ActionFunctions, NumericFunctions, SamplingFunctions
         5 True False
         [0, 1, 2, 3, 4]
         """
-        self.is_checkpointed = True
         self.ctx._run(self._jrdd.checkpoint)
+        self.is_checkpointed = True
 
     def isCheckpointed(self) -> bool:
         """Whether this RDD is checkpointed and materialized, reliably or locally."""

@@ -282,8 +282,11 @@ class ActionFunctions:
         """
         ctx = self.ctx  # type: ignore[attr-defined]
         n = self.getNumPartitions()  # type: ignore[attr-defined]
+        properties = dict(ctx._local.__dict__.get("properties", {}))
 
         def fetch(i: int) -> list[T]:
+            # Jobs of the prefetching thread carry the caller's local properties.
+            ctx._local.properties = dict(properties)
             return ctx.runJob(self, lambda it: it, [i])
 
         if not prefetchPartitions:

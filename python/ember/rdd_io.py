@@ -39,8 +39,13 @@ def _named_files(frames: Iterable[bytes]) -> Iterator[tuple[str, bytes]]:
         yield name.decode("utf-8"), contents
 
 
-def _utf8(contents: bytes) -> str:
-    return contents.decode("utf-8")
+def _utf8_file(named: tuple[str, bytes]) -> tuple[str, str]:
+    """``(name, bytes)`` -> ``(name, text)``; a file that is not UTF-8 is an error naming it."""
+    name, contents = named
+    try:
+        return name, contents.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"wholeTextFiles: {name} is not UTF-8 text: {e}") from None
 
 
 def _zipped(frames: Iterable[bytes]) -> Iterator[tuple[Any, Any]]:

@@ -356,6 +356,7 @@ class PairRDDFunctions:
         >>> sorted([(x, sorted(y)) for (x, y) in result])
         [(0, [2, 8]), (1, [1, 1, 3, 5])]
         """
+        _check(f, "groupBy")
         return self.map(lambda x: (f(x), x)).groupByKey(numPartitions, partitionFunc)
 
     def distinct(self, numPartitions: Optional[int] = None) -> "RDD[T]":

@@ -1,5 +1,7 @@
 """SparkConf and SparkContext: construction, getOrCreate, stop, context manager, sources."""
 
+import os
+
 import pytest
 
 from ember import RDD, SparkConf, SparkContext, StorageLevel
@@ -50,6 +52,17 @@ def test_context_manager_stops():
     assert SparkContext._active_spark_context is None
     with pytest.raises(RuntimeError, match="has been stopped"):
         sc.parallelize([1])
+
+
+def test_stop_applies_pending_updates_and_removes_files():
+    sc = SparkContext("local[1]", "stop")
+    acc = sc.accumulator(0)
+    b = sc.broadcast("x")
+    tmp = sc._temp_dir()
+    sc.parallelize([1, 2, 3]).foreach(lambda x: acc.add(x))
+    sc.stop()
+    assert acc.value == 6 and not os.path.exists(tmp)
+    assert b.value == "x"  # the driver keeps its own copy
 
 
 def test_default_parallelism_from_conf():
@@ -117,3 +130,28 @@ def test_union_and_empty(sc):
 def test_storage_level_strings():
     assert str(StorageLevel.MEMORY_AND_DISK) == "Disk Memory Serialized 1x Replicated"
     assert repr(StorageLevel.MEMORY_ONLY_2) == "StorageLevel(False, True, False, False, 2)"
+
+
+def test_whole_text_files_and_binary_files(sc, tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.txt").write_text("first\nfile")
+    (d / "b.txt").write_text("é")
+    (d / "_SUCCESS").write_text("")
+    (d / ".hidden").write_text("x")
+    whole = sc.wholeTextFiles(str(d), 5)
+    assert whole.getNumPartitions() == 2
+    assert sorted(whole.collect()) == [(f"file:{d}/a.txt", "first\nfile"), (f"file:{d}/b.txt", "é")]
+    assert sorted(whole.mapValues(len).collect()) == [(f"file:{d}/a.txt", 10), (f"file:{d}/b.txt", 1)]
+    (d / "c.bin").write_bytes(b"\x00\xff")
+    binary = dict(sc.binaryFiles(str(d / "*.bin")).collect())
+    assert binary == {f"file:{d}/c.bin": b"\x00\xff"}
+    assert sc.binaryFiles(f"{d}/a.txt,{d}/c.bin", 1).keys().collect() == [f"file:{d}/a.txt", f"file:{d}/c.bin"]
+    with pytest.raises(ValueError, match="c.bin is not UTF-8 text"):
+        sc.wholeTextFiles(str(d)).collect()
+
+
+def test_set_checkpoint_dir_creates_it(sc, tmp_path):
+    target = tmp_path / "a" / "b"
+    sc.setCheckpointDir(str(target))
+    assert target.is_dir() and sc.getCheckpointDir() == str(target)
