@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import itertools
 import os
 import pickle
@@ -20,7 +21,7 @@ from ember.conf import SparkConf
 from ember.errors import reraise
 from ember._checks import check_callable, check_int, check_optional_int, check_path, check_rdd, check_str
 from ember.rdd import RDD
-from ember.rdd_io import _decoded, _named_files, _utf8_file
+from ember.rdd_io import _decoded, _named_files, _records, _utf8_file
 
 __all__ = ["SparkContext"]
 
@@ -121,6 +122,7 @@ class SparkContext:
             self._broadcast_ids = itertools.count()
             self._checkpoint_dir: Optional[str] = None
             self._added_files: list[str] = []
+            self._added_archives: list[str] = []
             self.startTime = int(time.time() * 1000)
             self._application_id = f"local-{self.startTime}"
             SparkContext._active_spark_context = self
@@ -583,3 +585,114 @@ class SparkContext:
     def listFiles(self) -> list[str]:
         """The files added with ``addFile`` or ``addPyFile``, as ``file:`` URIs."""
         return list(self._added_files)
+
+    def addArchive(self, path: str) -> None:
+        """Unpacks an archive (``.zip``, ``.tar``, ``.tar.gz``, ``.tgz``, ``.jar``) where every
+        task finds it: ``SparkFiles.get(name)`` is the directory of its contents (``name`` is
+        the archive's file name, or what follows a ``#`` in ``path``). Adding the same path
+        again does nothing.
+
+        >>> import os
+        >>> import tempfile
+        >>> import zipfile
+        >>> from ember import SparkFiles
+        >>> with tempfile.TemporaryDirectory(prefix="addArchive") as d:
+        ...     path = os.path.join(d, "test.txt")
+        ...     with open(path, "w") as f:
+        ...         _ = f.write("100")
+        ...
+        ...     zip_path1 = os.path.join(d, "test1.zip")
+        ...     with zipfile.ZipFile(zip_path1, "w", zipfile.ZIP_DEFLATED) as z:
+        ...         z.write(path, os.path.basename(path))
+        ...
+        ...     zip_path2 = os.path.join(d, "test2.zip")
+        ...     with zipfile.ZipFile(zip_path2, "w", zipfile.ZIP_DEFLATED) as z:
+        ...         z.write(path, os.path.basename(path))
+        ...
+        ...     sc.addArchive(zip_path1)
+        ...     arch_list1 = sorted(sc.listArchives)
+        ...
+        ...     sc.addArchive(zip_path2)
+        ...     arch_list2 = sorted(sc.listArchives)
+        ...
+        ...     # add zip_path2 twice, this addition will be ignored
+        ...     sc.addArchive(zip_path2)
+        ...     arch_list3 = sorted(sc.listArchives)
+        ...
+        ...     def func(iterator):
+        ...         with open("%s/test.txt" % SparkFiles.get("test1.zip")) as f:
+        ...             mul = int(f.readline())
+        ...             return [x * mul for x in iterator]
+        ...
+        ...     collected = sc.parallelize([1, 2, 3, 4]).mapPartitions(func).collect()
+        >>> arch_list1  # doctest: +ELLIPSIS
+        ['file:/.../test1.zip']
+        >>> arch_list2  # doctest: +ELLIPSIS
+        ['file:/.../test1.zip', 'file:/.../test2.zip']
+        >>> arch_list3  # doctest: +ELLIPSIS
+        ['file:/.../test1.zip', 'file:/.../test2.zip']
+        >>> collected
+        [100, 200, 300, 400]
+        """
+        path = check_path(path, "addArchive")
+        path, _, rename = path.partition("#")
+        local = os.path.abspath(path[len("file:") :] if path.startswith("file:") else path)
+        if not os.path.isfile(local):
+            raise FileNotFoundError(f"addArchive: {path} does not exist")
+        uri = "file:" + local
+        if uri in self._added_archives:
+            return
+        name = rename or os.path.basename(local)
+        target = os.path.join(self._files_dir, name)
+        if os.path.exists(target):
+            raise ValueError(f"addArchive: a file or archive named {name!r} was added already")
+        fmt = "zip" if local.endswith(".jar") else None
+        try:
+            shutil.unpack_archive(local, target, fmt)
+        except (shutil.ReadError, ValueError) as e:
+            shutil.rmtree(target, ignore_errors=True)
+            raise ValueError(f"addArchive: cannot unpack {path}: {e}") from None
+        self._added_archives.append(uri)
+
+    @property
+    def listArchives(self) -> list[str]:
+        """The archives added with ``addArchive``, as ``file:`` URIs."""
+        return list(self._added_archives)
+
+    def binaryRecords(self, path: str, recordLength: int) -> RDD[bytes]:
+        """The fixed-length records of flat binary files: each file is cut into
+        ``recordLength`` bytes; a file whose length is not a multiple of it is an error.
+
+        >>> import os
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory(prefix="binaryRecords") as d:
+        ...     # Write a temporary file
+        ...     with open(os.path.join(d, "1.bin"), "w") as f:
+        ...         for i in range(3):
+        ...             _ = f.write("%04d" % i)
+        ...
+        ...     # Write another file
+        ...     with open(os.path.join(d, "2.bin"), "w") as f:
+        ...         for i in [-1, -2, -10]:
+        ...             _ = f.write("%04d" % i)
+        ...
+        ...     collected = sorted(sc.binaryRecords(d, 4).collect())
+        >>> collected
+        [b'-001', b'-002', b'-010', b'0000', b'0001', b'0002']
+        """
+        n = check_int(recordLength, "binaryRecords", "recordLength", 1)
+        return self._files(path, None, "binaryRecords").flatMap(lambda named: _records(named, n))
+
+    def sparkUser(self) -> str:
+        """The user running this context (``$SPARK_USER``, else the login name)."""
+        return os.environ.get("SPARK_USER") or getpass.getuser()
+
+    @property
+    def uiWebUrl(self) -> Optional[str]:
+        """The URL of the web UI: ``None``, Ember has none (its status is in the status API)."""
+        return None
+
+    @property
+    def resources(self) -> dict[str, Any]:
+        """Resources (GPUs...) of the driver: none in Ember's local mode."""
+        return {}

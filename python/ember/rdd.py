@@ -12,6 +12,7 @@ the other actions, ``rdd_numeric`` the statistics, ``rddsampler`` sampling.
 from __future__ import annotations
 
 import operator
+import pickle
 import warnings
 from functools import reduce as _reduce
 from itertools import chain, islice
@@ -49,7 +50,7 @@ def _collect(ctx: "SparkContext", jrdd: NativeRdd, partitions: Optional[list[int
         batches = ctx._run(lambda: jrdd.collect_partitions(partitions))
     if jrdd.lines():
         return batches
-    loads = __import__("pickle").loads
+    loads = pickle.loads
     return list(chain.from_iterable(loads(b) for b in batches))
 
 

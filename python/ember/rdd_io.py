@@ -48,6 +48,16 @@ def _utf8_file(named: tuple[str, bytes]) -> tuple[str, str]:
         raise ValueError(f"wholeTextFiles: {name} is not UTF-8 text: {e}") from None
 
 
+def _records(named: tuple[str, bytes], length: int) -> Iterator[bytes]:
+    """The ``length``-byte records of one file (``binaryRecords``)."""
+    name, data = named
+    if len(data) % length:
+        raise ValueError(
+            f"binaryRecords: {name} has {len(data)} bytes, not a multiple of the record length {length}"
+        )
+    return (data[i : i + length] for i in range(0, len(data), length))
+
+
 def _zipped(frames: Iterable[bytes]) -> Iterator[tuple[Any, Any]]:
     """Pairs of pickled batches that hold the same positions of two RDDs -> element pairs."""
     loads = pickle.loads

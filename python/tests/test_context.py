@@ -155,3 +155,28 @@ def test_set_checkpoint_dir_creates_it(sc, tmp_path):
     target = tmp_path / "a" / "b"
     sc.setCheckpointDir(str(target))
     assert target.is_dir() and sc.getCheckpointDir() == str(target)
+
+
+def test_binary_records_archives_and_small_properties(sc, tmp_path):
+    (tmp_path / "r.bin").write_bytes(bytes(range(12)))
+    assert sc.binaryRecords(str(tmp_path / "r.bin"), 4).collect() == [bytes(range(i, i + 4)) for i in (0, 4, 8)]
+    with pytest.raises(ValueError, match="r.bin has 12 bytes, not a multiple of the record length 5"):
+        sc.binaryRecords(str(tmp_path / "r.bin"), 5).collect()
+    with pytest.raises(ValueError, match="recordLength must be at least 1"):
+        sc.binaryRecords(str(tmp_path / "r.bin"), 0)
+    import tarfile
+
+    (tmp_path / "data.txt").write_text("7")
+    with tarfile.open(tmp_path / "a.tgz", "w:gz") as t:
+        t.add(tmp_path / "data.txt", "inner/data.txt")
+    sc.addArchive(str(tmp_path / "a.tgz") + "#unpacked")
+    from ember import SparkFiles
+
+    got = sc.parallelize([1]).map(lambda _: open(SparkFiles.get("unpacked") + "/inner/data.txt").read()).collect()
+    assert got == ["7"] and sc.listArchives == ["file:" + str(tmp_path / "a.tgz")]
+    (tmp_path / "bad.zip").write_text("not a zip")
+    with pytest.raises(ValueError, match="cannot unpack"):
+        sc.addArchive(str(tmp_path / "bad.zip"))
+    with pytest.raises(FileNotFoundError, match="none.zip"):
+        sc.addArchive(str(tmp_path / "none.zip"))
+    assert isinstance(sc.sparkUser(), str) and sc.uiWebUrl is None and sc.resources == {}
