@@ -340,9 +340,19 @@ def test_missing_file_names_the_path(spark, tmp_path):
 def test_rdd_and_back(spark):
     df = spark.createDataFrame([("a", 1), ("b", 2)], ["k", "v"])
     assert df.rdd.map(lambda r: r.v * 10).collect() == [10, 20]
-    rdd = spark.sparkContext.parallelize([Row(name="x", n=1), Row(name="y", n=2)])
+    assert df.rdd.getNumPartitions() >= 1
+    assert sorted(df.rdd.collect()) == [Row(k="a", v=1), Row(k="b", v=2)]
+    rdd = spark.sparkContext.parallelize([Row(name="x", n=1), Row(name="y", n=2)], 2)
     back = spark.createDataFrame(rdd)
     assert back.columns == ["name", "n"] and back.count() == 2
+    pairs = spark.sparkContext.parallelize([("a", None), ("b", 2)], 2)
+    assert spark.createDataFrame(pairs, ["k", "v"]).orderBy("k").collect() == [Row(k="a", v=None), Row(k="b", v=2)]
+    assert spark.createDataFrame(pairs, "k string, v int").schema.simpleString() == "struct<k:string,v:int>"
+    assert spark.createDataFrame(spark.sparkContext.parallelize([1, 2]), "int").collect() == [Row(value=1), Row(value=2)]
+    big = spark.sparkContext.range(20000, numSlices=3).map(lambda i: (i, str(i)))
+    assert spark.createDataFrame(big, ["i", "s"]).agg(F.sum("i")).first()[0] == sum(range(20000))
+    with pytest.raises(ValueError, match="empty"):
+        spark.createDataFrame(spark.sparkContext.emptyRDD())
 
 
 def test_udf_and_pandas_udf(spark):

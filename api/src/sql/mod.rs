@@ -16,6 +16,7 @@
 mod cache;
 pub mod dataframe;
 pub mod explain;
+mod query_rdd;
 pub mod read;
 mod row_batches;
 pub mod rows;

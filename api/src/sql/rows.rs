@@ -9,10 +9,7 @@
 //! value may nest to any depth, they have no one fixed Arrow type: their serde form is one byte
 //! string in a compact binary encoding (a binary Arrow column where Ember stores them).
 
-use super::dataframe::DataFrame;
-use super::run::{df_err, resolve_subqueries, stages};
 use crate::error::Result;
-use crate::rdd::Rdd;
 use arrow::array::{Array, ArrayRef, AsArray, RecordBatch, make_array};
 use arrow::datatypes::{
     ArrowPrimitiveType, DataType, Date32Type, Date64Type, Decimal128Type, Float64Type, Int64Type,
@@ -20,14 +17,9 @@ use arrow::datatypes::{
 };
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 use ember_engine::EngineError;
-use ember_engine::rdd::{BatchIter, Dependency, RddBase, RddCompute, RddMeta};
-use ember_engine::sql::PlanRdd;
-use ember_engine::sql::runtime::block_on;
-use ember_engine::task_context::{TaskContext, abort};
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
-use std::panic::Location;
 use std::sync::Arc;
 
 /// One value of a [`Row`] (Spark's SQL types, as Rust values).
@@ -709,85 +701,4 @@ pub(crate) fn batch_rows(batch: &RecordBatch, names: &Arc<[String]>) -> Converte
                 .collect(),
         })
         .collect())
-}
-
-// ---- DataFrame.rdd() ---------------------------------------------------------------------------
-
-/// The rows of a query's result stage: partition `i` is partition `i` of the plan fragment
-/// `root` (whose shuffle dependencies the scheduler runs first), as [`Row`]s.
-struct RowsRdd {
-    meta: RddMeta,
-    root: Arc<PlanRdd>,
-    names: Arc<[String]>,
-}
-
-impl RddBase for RowsRdd {
-    fn meta(&self) -> &RddMeta {
-        &self.meta
-    }
-    fn kind(&self) -> &'static str {
-        "SQLRowsRDD"
-    }
-    fn num_partitions(&self) -> usize {
-        self.root.num_partitions()
-    }
-    fn dependencies(&self) -> Vec<Dependency> {
-        vec![Dependency::one_to_one(
-            Arc::clone(&self.root) as Arc<dyn RddBase>
-        )]
-    }
-}
-
-impl RddCompute<Row> for RowsRdd {
-    fn compute(&self, split: usize, tc: &Arc<TaskContext>) -> ember_engine::Result<BatchIter<Row>> {
-        let root = Arc::clone(&self.root);
-        let names = Arc::clone(&self.names);
-        let tc = Arc::clone(tc);
-        // Nothing runs until the first chunk is pulled; then the partition's batches are
-        // computed and turned into rows one batch at a time.
-        let batches = std::iter::once_with(move || {
-            root.collect_partition(split, &tc)
-                .unwrap_or_else(|e| abort(e))
-        })
-        .flatten();
-        Ok(Box::new(batches.map(move |b| {
-            batch_rows(&b, &names).unwrap_or_else(|e| abort(e))
-        })))
-    }
-}
-
-impl DataFrame {
-    /// The rows of this DataFrame as an RDD (Spark's `df.rdd`). Lazy: the query is planned
-    /// now (files are listed, and scalar subqueries, if any, run as jobs of their own), and
-    /// computed by the jobs of the RDD's actions. Its partitions are those of the query's
-    /// result stage; the stages before it are its lineage, so a narrow transformation of the
-    /// rows (`map`, `filter`) runs in the same tasks as the end of the query. A task holds its
-    /// partition's record batches in memory while it turns them into rows.
-    ///
-    /// ```
-    /// let ctx = ember::Context::new(ember::Conf::new().master("local[2]"))?;
-    /// let df = ctx.sql("SELECT * FROM (VALUES ('a', 1), ('b', 2)) AS t(k, v)")?;
-    /// let mut got = df.rdd()?.map(|r| format!("{}={}", r.get(0).unwrap(), r.get(1).unwrap())).collect()?;
-    /// got.sort();
-    /// assert_eq!(got, ["a=1", "b=2"]);
-    /// # Ok::<(), ember::Error>(())
-    /// ```
-    #[track_caller]
-    pub fn rdd(&self) -> Result<Rdd<Row>> {
-        let ctx = self.context();
-        if self.is_ddl() {
-            return Ok(ctx.empty());
-        }
-        let meta = ctx.new_meta("rdd", Location::caller());
-        let plan = block_on(self.inner().clone().create_physical_plan()).map_err(df_err)?;
-        let plan = resolve_subqueries(ctx, plan, "df.rdd")?;
-        let root = stages(ctx, plan)?;
-        let names: Arc<[String]> = self
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| f.name().clone())
-            .collect();
-        Ok(ctx.wrap(Arc::new(RowsRdd { meta, root, names })))
-    }
 }

@@ -6,8 +6,9 @@ use super::expr::{NativeExpr, exprs};
 use super::frame::NativeDataFrame;
 use super::udf::PythonUdf;
 use super::{AnalysisException, df_error, ember_error, from_ipc};
-use crate::NativeContext;
+use crate::worker::OutputKind;
 use crate::worker::WorkerPool;
+use crate::{NativeContext, NativeRdd};
 use datafusion::datasource::MemTable;
 use datafusion::execution::FunctionRegistry;
 use datafusion::logical_expr::ExprFunctionExt;
@@ -169,5 +170,48 @@ impl NativeSession {
         let udf = PythonUdf::new(name, command, type_from_ipc(returns)?, &self.pool);
         self.ctx.session().register_udf(ScalarUDF::from(udf));
         Ok(())
+    }
+
+    /// The rows of a DataFrame as an RDD of Arrow IPC frames (one per record batch), computed
+    /// lazily by the RDD's jobs; Python decodes them in workers.
+    fn dataframe_rdd(&self, df: &NativeDataFrame) -> PyResult<NativeRdd> {
+        let rdd = df.df.arrow_rdd().map_err(ember_error)?;
+        Ok(NativeRdd::raw(rdd, &self.pool))
+    }
+
+    /// A DataFrame of an RDD: `command` (a cloudpickled function run in workers) turns each
+    /// partition into Arrow IPC frames with the schema of the Arrow IPC stream `schema`. The
+    /// RDD is computed now, by one job, and its partitions kept as the DataFrame's (as the
+    /// Rust API's `Rdd::to_df`).
+    fn rdd_dataframe(
+        &self,
+        py: Python<'_>,
+        rdd: &NativeRdd,
+        command: &[u8],
+        schema: &[u8],
+    ) -> PyResult<NativeDataFrame> {
+        let (schema, _) = from_ipc(schema)?;
+        let (frames, _) = rdd.run_python(command, OutputKind::Raw);
+        let parts = py
+            .detach(move || frames.glom().collect())
+            .map_err(crate::to_py_err)?;
+        let mut partitions = Vec::with_capacity(parts.len().max(1));
+        for part in parts {
+            let mut batches = Vec::new();
+            for frame in part {
+                batches.extend(from_ipc(&frame)?.1);
+            }
+            partitions.push(batches);
+        }
+        if partitions.is_empty() {
+            partitions.push(Vec::new());
+        }
+        let table = MemTable::try_new(schema, partitions).map_err(df_error)?;
+        let df = self
+            .ctx
+            .session()
+            .read_table(Arc::new(table))
+            .map_err(df_error)?;
+        Ok(NativeDataFrame::wrap(&self.ctx, df))
     }
 }
