@@ -9,12 +9,14 @@ Every output is checked against answers computed here, independently of Ember.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from random import Random
 
 import pytest
 
@@ -71,7 +73,8 @@ import ember, ember.rdd, ember.sql.types
 pairs = {"pyspark": "ember", "pyspark.context": "ember.context", "pyspark.conf": "ember.conf",
          "pyspark.rdd": "ember.rdd", "pyspark.storagelevel": "ember.storagelevel",
          "pyspark.resultiterable": "ember.resultiterable", "pyspark.sql": "ember.sql",
-         "pyspark.sql.types": "ember.sql.types"}
+         "pyspark.sql.types": "ember.sql.types", "pyspark.sql.functions": "ember.sql.functions",
+         "pyspark.sql.session": "ember.sql.session", "pyspark.sql.dataframe": "ember.sql.dataframe"}
 for p, e in pairs.items():
     assert importlib.import_module(p) is importlib.import_module(e), p
 assert pyspark.sql.types is T is ember.sql.types and pyspark.SparkContext is ember.SparkContext
@@ -80,10 +83,16 @@ rdd = sc.parallelize([1, 2, 3], 2).map(lambda x: x + 1)
 assert isinstance(rdd, RDD) and isinstance(rdd, PipelinedRDD) and isinstance(rdd, ember.rdd.RDD)
 assert isinstance(T.StringType(), ember.sql.types.DataType)
 print("sum", rdd.sum())
-sc.stop()
+from pyspark.sql import SparkSession, DataFrame
+from pyspark.sql.functions import col
+spark = SparkSession.builder.getOrCreate()
+df = spark.range(3).select((col("id") * 2).alias("x"))
+assert isinstance(df, DataFrame) and isinstance(df, ember.sql.DataFrame)
+print("rows", [r.x for r in df.collect()])
+spark.stop()
 """,
     )
-    assert ok(submit("--master", "local[2]", app, cwd=tmp_path)) == "sum 9\n"
+    assert ok(submit("--master", "local[2]", app, cwd=tmp_path)) == "sum 9\nrows [0, 2, 4]\n"
 
 
 def test_missing_pyspark_module_is_a_clear_import_error(tmp_path: Path) -> None:
@@ -316,3 +325,185 @@ def test_seed_program_without_the_header_prints_the_pairs(tmp_path: Path) -> Non
     out = ok(submit(app, cwd=tmp_path))
     pairs = sorted(tuple(map(int, line.strip("()").split(", "))) for line in out.splitlines())
     assert pairs == [(1, 10), (2, 20), (3, 30), (4, 40), (5, 50), (6, 60), (7, 70), (8, 80), (9, 90), (10, 100)]
+
+
+# --- pyspark's example programs ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def examples() -> Path:
+    """pyspark's examples directory (``deps/examples`` of its sdist), from ``scripts/test.sh``."""
+    where = os.environ.get("EMBER_PYSPARK_EXAMPLES")
+    if not where or not (Path(where) / "wordcount.py").is_file():
+        pytest.fail(
+            "$EMBER_PYSPARK_EXAMPLES must name the deps/examples directory of pyspark's sdist "
+            f"(got {where!r}); scripts/test.sh downloads it"
+        )
+    return Path(where)
+
+
+def test_wordcount(examples: Path, tmp_path: Path) -> None:
+    text = "to be or not to be\nthat is the question\n" * 300 + "whether tis nobler in the mind to suffer\n"
+    write(tmp_path / "in.txt", text)
+    out = ok(submit("--master", "local[2]", examples / "wordcount.py", tmp_path / "in.txt", cwd=tmp_path))
+    counts = {}
+    for line in out.splitlines():
+        word, count = line.rsplit(": ", 1)
+        assert word not in counts
+        counts[word] = int(count)
+    assert counts == {
+        "to": 601, "be": 600, "or": 300, "not": 300, "that": 300, "is": 300, "the": 301,
+        "question": 300, "whether": 1, "tis": 1, "nobler": 1, "in": 1, "mind": 1, "suffer": 1,
+    }
+
+
+def test_pi(examples: Path, tmp_path: Path) -> None:
+    out = ok(submit("--master", "local[2]", examples / "pi.py", "4", cwd=tmp_path))
+    match = re.fullmatch(r"Pi is roughly (\d+\.\d{6})\n", out)
+    assert match, out
+    # 400,000 darts: the estimate's standard deviation is 4 * sqrt(p (1 - p) / n) < 0.003.
+    assert abs(float(match[1]) - math.pi) < 0.02
+
+
+def test_sort(examples: Path, tmp_path: Path) -> None:
+    rng = Random(7)
+    numbers = [rng.randrange(-10_000, 10_000) for _ in range(3000)]
+    lines = [" ".join(map(str, numbers[i : i + 10])) for i in range(0, len(numbers), 10)]
+    write(tmp_path / "numbers.txt", "\n".join(lines) + "\n")
+    out = ok(submit("--master", "local[2]", examples / "sort.py", tmp_path / "numbers.txt", cwd=tmp_path))
+    assert [int(x) for x in out.split()] == sorted(numbers)
+
+
+def pagerank(edges: list[tuple[str, str]], iterations: int) -> dict[str, float]:
+    """The example's algorithm, written plainly: ranks of the pages that receive a contribution."""
+    links: dict[str, set[str]] = {}
+    for src, dst in edges:
+        links.setdefault(src, set()).add(dst)
+    ranks = {url: 1.0 for url in links}
+    for _ in range(iterations):
+        sums: dict[str, float] = {}
+        for url, rank in ranks.items():
+            for dst in links.get(url, ()):
+                sums[dst] = sums.get(dst, 0.0) + rank / len(links[url])
+        ranks = {url: 0.15 + 0.85 * s for url, s in sums.items()}
+    return ranks
+
+
+def test_pagerank(examples: Path, tmp_path: Path) -> None:
+    rng = Random(3)
+    pages = [f"page{i}" for i in range(40)]
+    edges = [(rng.choice(pages), rng.choice(pages)) for _ in range(150)] + [("page1", "page2")] * 3
+    write(tmp_path / "links.txt", "".join(f"{a}  {b}\n" for a, b in edges))
+    out = ok(submit("--master", "local[2]", examples / "pagerank.py", tmp_path / "links.txt", "8", cwd=tmp_path))
+    ranks = {}
+    for line in out.splitlines():
+        match = re.fullmatch(r"(\S+) has rank: (\S+)\.", line)
+        assert match, line
+        ranks[match[1]] = float(match[2])
+    expected = pagerank(edges, 8)
+    assert ranks.keys() == expected.keys()
+    for url, rank in expected.items():
+        assert ranks[url] == pytest.approx(rank, rel=1e-9), url
+
+
+def test_transitive_closure(examples: Path, tmp_path: Path) -> None:
+    # The example's graph: 200 distinct edges between 100 vertices from Random(42).
+    rand = Random(42)
+    edges: set[tuple[int, int]] = set()
+    while len(edges) < 200:
+        src, dst = rand.randrange(0, 100), rand.randrange(0, 100)
+        if src != dst:
+            edges.add((src, dst))
+    succ: dict[int, set[int]] = {}
+    for a, b in edges:
+        succ.setdefault(a, set()).add(b)
+    closure = 0
+    for start in range(100):
+        seen: set[int] = set()
+        todo = list(succ.get(start, ()))
+        while todo:
+            v = todo.pop()
+            if v not in seen:
+                seen.add(v)
+                todo.extend(succ.get(v, ()))
+        closure += len(seen)
+    # The example's union doubles the partitions in each of its 14 rounds, and distinct keeps
+    # them unless spark.default.parallelism is set (pyspark's rule too; without it pyspark took
+    # 189 s for the 9th round alone here, with 1022 partitions).
+    out = ok(
+        submit(
+            "--master", "local[2]", "--conf", "spark.default.parallelism=2",
+            examples / "transitive_closure.py", "2", cwd=tmp_path,
+        )
+    )
+    assert out == f"TC has {closure} edges\n"
+
+
+PEOPLE = """\
++----+-------+
+| age|   name|
++----+-------+
+|NULL|Michael|
+|  30|   Andy|
+|  19| Justin|
++----+-------+
+"""
+NAMES = """\
++-------+
+|   name|
++-------+
+|Michael|
+|   Andy|
+| Justin|
++-------+
+"""
+#: What sql/basic.py prints under pyspark 4.3 (Spark's documented tables, with Spark 4's NULL).
+BASIC_OUTPUT = "\n".join(
+    [
+        PEOPLE,
+        "root\n |-- age: long (nullable = true)\n |-- name: string (nullable = true)\n",
+        NAMES,
+        """\
++-------+---------+
+|   name|(age + 1)|
++-------+---------+
+|Michael|     NULL|
+|   Andy|       31|
+| Justin|       20|
++-------+---------+
+""",
+        "+---+----+\n|age|name|\n+---+----+\n| 30|Andy|\n+---+----+\n",
+        """\
++----+-----+
+| age|count|
++----+-----+
+|  19|    1|
+|NULL|    1|
+|  30|    1|
++----+-----+
+""",
+        PEOPLE,
+        PEOPLE,
+        PEOPLE,
+        "Name: Justin\n" + NAMES,
+        "",
+    ]
+)
+
+
+def rows_sorted_under(header: str, text: str) -> str:
+    """``text`` with the rows of the table headed ``header`` sorted (groupBy's order is free)."""
+    lines = text.split("\n")
+    start = lines.index(header) + 2
+    end = lines.index(lines[start - 1], start)
+    return "\n".join(lines[:start] + sorted(lines[start:end]) + lines[end:])
+
+
+def test_sql_basic(examples: Path, tmp_path: Path) -> None:
+    # The program reads Spark's two people files relative to the working directory.
+    resources = tmp_path / "examples" / "src" / "main" / "resources"
+    write(resources / "people.json", '{"name":"Michael"}\n{"name":"Andy", "age":30}\n{"name":"Justin", "age":19}\n')
+    write(resources / "people.txt", "Michael, 29\nAndy, 30\nJustin, 19\n")
+    out = ok(submit("--master", "local[2]", examples / "sql" / "basic.py", cwd=tmp_path))
+    header = "| age|count|"
+    assert rows_sorted_under(header, out) == rows_sorted_under(header, BASIC_OUTPUT)
