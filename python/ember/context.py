@@ -143,7 +143,11 @@ class SparkContext:
 
     @classmethod
     def getOrCreate(cls, conf: Optional[SparkConf] = None) -> "SparkContext":
-        """Gets the active SparkContext, or creates one from ``conf``."""
+        """Gets the active SparkContext, or creates one from ``conf``.
+
+        >>> SparkContext.getOrCreate()  # doctest: +ELLIPSIS
+        <SparkContext ...>
+        """
         if conf is not None and not isinstance(conf, SparkConf):
             raise TypeError(f"getOrCreate: conf must be a SparkConf, got {type(conf).__name__}")
         with cls._lock:
@@ -250,10 +254,13 @@ class SparkContext:
 
         >>> mapping = {1: 10001, 2: 10002}
         >>> bc = sc.broadcast(mapping)
-        >>> sc.parallelize([1, 2]).map(lambda x: bc.value[x]).collect()
-        [10001, 10002]
-        >>> bc.value
-        {1: 10001, 2: 10002}
+
+        >>> rdd = sc.range(5)
+        >>> rdd2 = rdd.map(lambda i: bc.value[i] if i in bc.value else -1)
+        >>> rdd2.collect()
+        [-1, 10001, 10002, -1, -1]
+
+        >>> bc.destroy()
         """
         return Broadcast(self, value)
 
@@ -261,8 +268,21 @@ class SparkContext:
         """An accumulator starting at ``value``; ``int``, ``float`` and ``complex`` values are
         added with ``+``, other types need ``accum_param``.
 
-        >>> acc = sc.accumulator(5)
-        >>> sc.parallelize([1, 2, 3, 4]).foreach(lambda x: acc.add(x))
+        >>> acc = sc.accumulator(9)
+        >>> acc.value
+        9
+        >>> acc += 1
+        >>> acc.value
+        10
+
+        Accumulator object can be accumulated in RDD operations:
+
+        >>> rdd = sc.range(5)
+        >>> def f(x):
+        ...     global acc
+        ...     acc += 1
+        ...
+        >>> rdd.foreach(f)
         >>> acc.value
         15
         """
@@ -271,24 +291,39 @@ class SparkContext:
 
     @property
     def version(self) -> str:
-        """The version of Ember this application runs on."""
+        """The version of Ember this application runs on.
+
+        >>> _ = sc.version
+        """
         from ember import __version__
 
         return __version__
 
     @property
     def applicationId(self) -> str:
-        """A unique identifier of the application, ``local-<start time in ms>``."""
+        """A unique identifier of the application, ``local-<start time in ms>``.
+
+        >>> sc.applicationId  # doctest: +ELLIPSIS
+        'local-...'
+        """
         return self._application_id
 
     @property
     def defaultParallelism(self) -> int:
-        """Default level of parallelism (the cores of ``local[N]`` unless configured)."""
+        """Default level of parallelism (the cores of ``local[N]`` unless configured).
+
+        >>> sc.defaultParallelism > 0
+        True
+        """
         return self._ctx().default_parallelism()
 
     @property
     def defaultMinPartitions(self) -> int:
-        """Default minimum number of partitions of ``textFile``: min(defaultParallelism, 2)."""
+        """Default minimum number of partitions of ``textFile``: min(defaultParallelism, 2).
+
+        >>> sc.defaultMinPartitions > 0
+        True
+        """
         return min(self.defaultParallelism, 2)
 
     def getConf(self) -> SparkConf:
@@ -296,7 +331,11 @@ class SparkContext:
         return SparkConf().setAll(self._conf.getAll())
 
     def setLogLevel(self, logLevel: str) -> None:
-        """Accepted for compatibility; Ember's log level is set by ``$EMBER_LOG``."""
+        """Accepted for compatibility (the level must be one of log4j's); Ember's log level is
+        set by ``$EMBER_LOG``.
+
+        >>> sc.setLogLevel("WARN")
+        """
         valid = {"ALL", "DEBUG", "ERROR", "FATAL", "INFO", "OFF", "TRACE", "WARN"}
         if check_str(logLevel, "setLogLevel", "logLevel").upper() not in valid:
             raise ValueError(f"setLogLevel: unknown level {logLevel!r}; expected one of {sorted(valid)}")
@@ -308,6 +347,12 @@ class SparkContext:
         [[0], [2], [3], [4], [6]]
         >>> sc.parallelize(range(0, 6, 2), 5).glom().collect()
         [[], [0], [], [2], [4]]
+
+        Deal with a list of strings.
+
+        >>> strings = ["a", "b", "c"]
+        >>> sc.parallelize(strings, 2).glom().collect()
+        [['a'], ['b', 'c']]
         """
         numSlices = check_optional_int(numSlices, "parallelize", "numSlices")
         numSlices = numSlices if numSlices is not None else self.defaultParallelism
@@ -355,6 +400,20 @@ class SparkContext:
         [2, 3]
         >>> sc.range(1, 7, 2).collect()
         [1, 3, 5]
+
+        Generate RDD with a negative step
+
+        >>> sc.range(5, 0, -1).collect()
+        [5, 4, 3, 2, 1]
+        >>> sc.range(0, 5, -1).collect()
+        []
+
+        Control the number of partitions
+
+        >>> sc.range(5, numSlices=1).getNumPartitions()
+        1
+        >>> sc.range(5, numSlices=10).getNumPartitions()
+        10
         """
         start = check_int(start, "range", "start")
         end = check_optional_int(end, "range", "end")
@@ -514,14 +573,33 @@ class SparkContext:
         return _collect(self, mapped._jrdd, parts)
 
     def emptyRDD(self) -> RDD[Any]:
-        """An RDD that has no partitions or elements."""
+        """An RDD that has no partitions or elements.
+
+        >>> sc.emptyRDD()  # doctest: +ELLIPSIS
+        RDD[...] with 1 partitions
+        >>> sc.emptyRDD().count()
+        0
+        """
         return RDD(self._ctx().parallelize([]), self)
 
     def union(self, rdds: list[RDD[T]]) -> RDD[T]:
         """The union of a list of RDDs, their partitions side by side.
 
-        >>> sc.union([sc.parallelize([1, 2]), sc.parallelize(["a"])]).collect()
-        [1, 2, 'a']
+        >>> import os
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory(prefix="union") as d:
+        ...     # generate a text RDD
+        ...     with open(os.path.join(d, "union-text.txt"), "w") as f:
+        ...         _ = f.write("Hello")
+        ...     text_rdd = sc.textFile(d)
+        ...
+        ...     # generate another RDD
+        ...     parallelized = sc.parallelize(["World!"])
+        ...
+        ...     unioned = sorted(sc.union([text_rdd, parallelized]).collect())
+
+        >>> unioned
+        ['Hello', 'World!']
         """
         if isinstance(rdds, RDD) or not isinstance(rdds, (list, tuple)):
             raise TypeError(f"union: rdds must be a list of RDDs, got {type(rdds).__name__}")
@@ -552,7 +630,47 @@ class SparkContext:
 
     def addFile(self, path: str, recursive: bool = False) -> None:
         """Copies a file (or, with ``recursive``, a directory) to where every task finds it with
-        ``SparkFiles.get(name)``. A missing path raises ``FileNotFoundError``."""
+        ``SparkFiles.get(name)``. A missing path raises ``FileNotFoundError``.
+
+        >>> import os
+        >>> import tempfile
+        >>> from ember import SparkFiles
+
+        >>> with tempfile.TemporaryDirectory(prefix="addFile") as d:
+        ...     path1 = os.path.join(d, "test1.txt")
+        ...     with open(path1, "w") as f:
+        ...         _ = f.write("100")
+        ...
+        ...     path2 = os.path.join(d, "test2.txt")
+        ...     with open(path2, "w") as f:
+        ...         _ = f.write("200")
+        ...
+        ...     sc.addFile(path1)
+        ...     file_list1 = sorted(sc.listFiles)
+        ...
+        ...     sc.addFile(path2)
+        ...     file_list2 = sorted(sc.listFiles)
+        ...
+        ...     # add path2 twice, this addition will be ignored
+        ...     sc.addFile(path2)
+        ...     file_list3 = sorted(sc.listFiles)
+        ...
+        ...     def func(iterator):
+        ...         with open(SparkFiles.get("test1.txt")) as f:
+        ...             mul = int(f.readline())
+        ...             return [x * mul for x in iterator]
+        ...
+        ...     collected = sc.parallelize([1, 2, 3, 4]).mapPartitions(func).collect()
+
+        >>> file_list1  # doctest: +ELLIPSIS
+        ['file:/.../test1.txt']
+        >>> file_list2  # doctest: +ELLIPSIS
+        ['file:/.../test1.txt', 'file:/.../test2.txt']
+        >>> file_list3  # doctest: +ELLIPSIS
+        ['file:/.../test1.txt', 'file:/.../test2.txt']
+        >>> collected
+        [100, 200, 300, 400]
+        """
         path = check_path(path, "addFile")
         local = path[len("file:") :] if path.startswith("file:") else path
         local = os.path.abspath(local)
@@ -689,7 +807,10 @@ class SparkContext:
 
     @property
     def uiWebUrl(self) -> Optional[str]:
-        """The URL of the web UI: ``None``, Ember has none (its status is in the status API)."""
+        """The URL of the web UI: ``None``, Ember has none (its status is in the status API).
+
+        >>> sc.uiWebUrl
+        """
         return None
 
     @property

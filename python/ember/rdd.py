@@ -76,13 +76,17 @@ class RDD(PairRDDFunctions, ActionFunctions, NumericFunctions, SamplingFunctions
     def context(self) -> "SparkContext":
         """The SparkContext this RDD was created on.
 
-        >>> sc.range(5).context is sc
+        >>> rdd = sc.range(5)
+        >>> rdd.context  # doctest: +ELLIPSIS
+        <SparkContext ...>
+        >>> rdd.context is sc
         True
         """
         return self.ctx
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}[{self.id()}] {self.name() or ''}with {self.getNumPartitions()} partitions"
+        name = f" {self._name}" if self._name else ""
+        return f"{type(self).__name__}[{self.id()}]{name} with {self.getNumPartitions()} partitions"
 
     def __reduce__(self) -> NoReturn:
         raise RuntimeError(
@@ -103,7 +107,8 @@ class RDD(PairRDDFunctions, ActionFunctions, NumericFunctions, SamplingFunctions
     def name(self) -> Optional[str]:
         """The name of this RDD, if set.
 
-        >>> sc.range(5).name() == None
+        >>> rdd = sc.range(5)
+        >>> rdd.name() == None
         True
         """
         return self._name
@@ -111,7 +116,8 @@ class RDD(PairRDDFunctions, ActionFunctions, NumericFunctions, SamplingFunctions
     def setName(self, name: str) -> "RDD[T]":
         """Assigns a name to this RDD.
 
-        >>> sc.parallelize([1, 2]).setName('I am an RDD').name()
+        >>> rdd = sc.parallelize([1, 2])
+        >>> rdd.setName('I am an RDD').name()
         'I am an RDD'
         """
         self._name = name
@@ -120,7 +126,8 @@ class RDD(PairRDDFunctions, ActionFunctions, NumericFunctions, SamplingFunctions
     def getNumPartitions(self) -> int:
         """The number of partitions of this RDD.
 
-        >>> sc.parallelize([1, 2, 3, 4], 2).getNumPartitions()
+        >>> rdd = sc.parallelize([1, 2, 3, 4], 2)
+        >>> rdd.getNumPartitions()
         2
         """
         return self._jrdd.num_partitions()
@@ -147,16 +154,71 @@ class RDD(PairRDDFunctions, ActionFunctions, NumericFunctions, SamplingFunctions
         return self.persist(StorageLevel.MEMORY_ONLY)
 
     def persist(self, storageLevel: StorageLevel = StorageLevel.MEMORY_ONLY) -> "RDD[T]":
-        """Keeps this RDD's partitions after the first job that computes them."""
+        """Keeps this RDD's partitions after the first job that computes them. A persisted
+        RDD keeps its level until ``unpersist``.
+
+        >>> rdd = sc.parallelize(["b", "a", "c"])
+        >>> rdd.persist().is_cached
+        True
+        >>> str(rdd.getStorageLevel())
+        'Memory Serialized 1x Replicated'
+        >>> _ = rdd.unpersist()
+        >>> rdd.is_cached
+        False
+
+        >>> from ember import StorageLevel
+        >>> rdd2 = sc.range(5)
+        >>> _ = rdd2.persist(StorageLevel.MEMORY_AND_DISK)
+        >>> rdd2.is_cached
+        True
+        >>> str(rdd2.getStorageLevel())
+        'Disk Memory Serialized 1x Replicated'
+
+        Can not override existing storage level
+
+        >>> _ = rdd2.persist(StorageLevel.MEMORY_ONLY_2)
+        Traceback (most recent call last):
+            ...
+        RuntimeError: Cannot change storage level of an RDD after it was already assigned a level
+
+        Assign another storage level after `unpersist`
+
+        >>> _ = rdd2.unpersist()
+        >>> rdd2.is_cached
+        False
+        >>> _ = rdd2.persist(StorageLevel.MEMORY_ONLY_2)
+        >>> str(rdd2.getStorageLevel())
+        'Memory Serialized 2x Replicated'
+        >>> rdd2.is_cached
+        True
+        >>> _ = rdd2.unpersist()
+        """
         if not isinstance(storageLevel, StorageLevel):
             raise TypeError(f"persist: storageLevel must be a StorageLevel, got {type(storageLevel).__name__}")
+        if self.is_cached and storageLevel != self._storage_level:
+            raise RuntimeError("Cannot change storage level of an RDD after it was already assigned a level")
         self._jrdd_val = self._jrdd.persist(storageLevel.useDisk, storageLevel.useMemory, storageLevel.replication)
         self.is_cached = True
         self._storage_level = storageLevel
         return self
 
     def unpersist(self, blocking: bool = False) -> "RDD[T]":
-        """Marks the RDD as non-persistent and removes its blocks."""
+        """Marks the RDD as non-persistent and removes its blocks.
+
+        >>> rdd = sc.range(5)
+        >>> rdd.is_cached
+        False
+        >>> _ = rdd.unpersist()
+        >>> rdd.is_cached
+        False
+        >>> _ = rdd.cache()
+        >>> rdd.is_cached
+        True
+        >>> _ = rdd.unpersist()
+        >>> rdd.is_cached
+        False
+        >>> _ = rdd.unpersist()
+        """
         self._jrdd.unpersist()
         self.is_cached = False
         self._storage_level = StorageLevel.NONE
@@ -165,8 +227,11 @@ class RDD(PairRDDFunctions, ActionFunctions, NumericFunctions, SamplingFunctions
     def getStorageLevel(self) -> StorageLevel:
         """The RDD's current storage level.
 
-        >>> sc.parallelize([1,2]).getStorageLevel()
+        >>> rdd = sc.parallelize([1,2])
+        >>> rdd.getStorageLevel()
         StorageLevel(False, False, False, False, 1)
+        >>> print(rdd.getStorageLevel())
+        Serialized 1x Replicated
         """
         return self._storage_level
 
@@ -230,7 +295,12 @@ class RDD(PairRDDFunctions, ActionFunctions, NumericFunctions, SamplingFunctions
         return self._jrdd.checkpoint_file()
 
     def toDebugString(self) -> bytes:
-        """A description of this RDD and its recursive dependencies (as bytes, like pyspark)."""
+        """A description of this RDD and its recursive dependencies (as bytes, like pyspark).
+
+        >>> rdd = sc.range(5)
+        >>> rdd.toDebugString()  # doctest: +ELLIPSIS
+        b'...MapPartitionsRDD...ParallelCollectionRDD...'
+        """
         return self._jrdd.debug_string().encode("utf-8")
 
     # ---- narrow transformations ----------------------------------------------------------
@@ -241,7 +311,9 @@ class RDD(PairRDDFunctions, ActionFunctions, NumericFunctions, SamplingFunctions
         """Applies ``f`` to each partition, with the partition's index.
 
         >>> rdd = sc.parallelize([1, 2, 3, 4], 4)
-        >>> rdd.mapPartitionsWithIndex(lambda s, it: [s]).sum()
+        >>> def f(splitIndex, iterator): yield splitIndex
+        ...
+        >>> rdd.mapPartitionsWithIndex(f).sum()
         6
         """
         _check_callable(f, "mapPartitionsWithIndex")
@@ -269,7 +341,9 @@ class RDD(PairRDDFunctions, ActionFunctions, NumericFunctions, SamplingFunctions
         """Applies ``f`` to each partition.
 
         >>> rdd = sc.parallelize([1, 2, 3, 4], 2)
-        >>> rdd.mapPartitions(lambda it: [sum(it)]).collect()
+        >>> def f(iterator): yield sum(iterator)
+        ...
+        >>> rdd.mapPartitions(f).collect()
         [3, 7]
         """
         _check_callable(f, "mapPartitions")
@@ -282,7 +356,8 @@ class RDD(PairRDDFunctions, ActionFunctions, NumericFunctions, SamplingFunctions
     def map(self, f: Callable[[T], U], preservesPartitioning: bool = False) -> "RDD[U]":
         """Applies ``f`` to each element.
 
-        >>> sorted(sc.parallelize(["b", "a", "c"]).map(lambda x: (x, 1)).collect())
+        >>> rdd = sc.parallelize(["b", "a", "c"])
+        >>> sorted(rdd.map(lambda x: (x, 1)).collect())
         [('a', 1), ('b', 1), ('c', 1)]
         """
         _check_callable(f, "map")
@@ -295,8 +370,11 @@ class RDD(PairRDDFunctions, ActionFunctions, NumericFunctions, SamplingFunctions
     def flatMap(self, f: Callable[[T], Iterable[U]], preservesPartitioning: bool = False) -> "RDD[U]":
         """Applies ``f`` to each element and flattens the results.
 
-        >>> sorted(sc.parallelize([2, 3, 4]).flatMap(lambda x: range(1, x)).collect())
+        >>> rdd = sc.parallelize([2, 3, 4])
+        >>> sorted(rdd.flatMap(lambda x: range(1, x)).collect())
         [1, 1, 1, 2, 2, 3]
+        >>> sorted(rdd.flatMap(lambda x: [(x, x), (x, x)]).collect())
+        [(2, 2), (2, 2), (3, 3), (3, 3), (4, 4), (4, 4)]
         """
         _check_callable(f, "flatMap")
 
@@ -308,7 +386,8 @@ class RDD(PairRDDFunctions, ActionFunctions, NumericFunctions, SamplingFunctions
     def filter(self, f: Callable[[T], bool]) -> "RDD[T]":
         """The elements that satisfy ``f``.
 
-        >>> sc.parallelize([1, 2, 3, 4, 5]).filter(lambda x: x % 2 == 0).collect()
+        >>> rdd = sc.parallelize([1, 2, 3, 4, 5])
+        >>> rdd.filter(lambda x: x % 2 == 0).collect()
         [2, 4]
         """
         _check_callable(f, "filter")
@@ -321,7 +400,8 @@ class RDD(PairRDDFunctions, ActionFunctions, NumericFunctions, SamplingFunctions
     def glom(self) -> "RDD[list[T]]":
         """Each partition as one list.
 
-        >>> sc.parallelize([1, 2, 3, 4], 2).glom().collect()
+        >>> rdd = sc.parallelize([1, 2, 3, 4], 2)
+        >>> sorted(rdd.glom().collect())
         [[1, 2], [3, 4]]
         """
         return self.mapPartitions(lambda it: [list(it)])
@@ -346,6 +426,17 @@ class RDD(PairRDDFunctions, ActionFunctions, NumericFunctions, SamplingFunctions
         """
         check_rdd(other, "union")
         return self.ctx.union([self, other])  # type: ignore[list-item]
+
+    def __add__(self, other: "RDD[U]") -> "RDD[T | U]":
+        """``rdd + other`` is ``rdd.union(other)``.
+
+        >>> rdd = sc.parallelize([1, 1, 2, 3])
+        >>> (rdd + rdd).collect()
+        [1, 1, 2, 3, 1, 1, 2, 3]
+        """
+        if not isinstance(other, RDD):
+            raise TypeError(f"unsupported operand type(s) for +: 'RDD' and '{type(other).__name__}'")
+        return self.union(other)
 
     def coalesce(self, numPartitions: int, shuffle: bool = False) -> "RDD[T]":
         """An RDD reduced into ``numPartitions`` partitions.
@@ -375,8 +466,10 @@ class RDD(PairRDDFunctions, ActionFunctions, NumericFunctions, SamplingFunctions
     def collect(self) -> list[T]:
         """All the elements, in partition order.
 
-        >>> sc.parallelize([1, 2, 3, 4], 2).collect()
-        [1, 2, 3, 4]
+        >>> sc.range(5).collect()
+        [0, 1, 2, 3, 4]
+        >>> sc.parallelize(["x", "y", "z"]).collect()
+        ['x', 'y', 'z']
         """
         return _collect(self.ctx, self._jrdd)
 
@@ -420,6 +513,8 @@ class RDD(PairRDDFunctions, ActionFunctions, NumericFunctions, SamplingFunctions
         >>> from operator import add
         >>> sc.parallelize([1, 2, 3, 4, 5]).reduce(add)
         15
+        >>> sc.parallelize((2 for _ in range(10))).map(lambda x: 1).cache().reduce(add)
+        10
         >>> sc.parallelize([]).reduce(add)
         Traceback (most recent call last):
             ...
@@ -445,6 +540,8 @@ class RDD(PairRDDFunctions, ActionFunctions, NumericFunctions, SamplingFunctions
 
         >>> sc.parallelize([2, 3, 4, 5, 6]).cache().take(2)
         [2, 3]
+        >>> sc.parallelize([2, 3, 4, 5, 6]).take(10)
+        [2, 3, 4, 5, 6]
         >>> sc.parallelize(range(100), 100).filter(lambda x: x > 90).take(3)
         [91, 92, 93]
 
@@ -474,6 +571,10 @@ class RDD(PairRDDFunctions, ActionFunctions, NumericFunctions, SamplingFunctions
 
         >>> sc.parallelize([2, 3, 4]).first()
         2
+        >>> sc.parallelize([]).first()
+        Traceback (most recent call last):
+            ...
+        ValueError: RDD is empty
         """
         rs = self.take(1)
         if rs:
@@ -481,7 +582,13 @@ class RDD(PairRDDFunctions, ActionFunctions, NumericFunctions, SamplingFunctions
         raise ValueError("RDD is empty")
 
     def isEmpty(self) -> bool:
-        """True if and only if the RDD contains no elements at all."""
+        """True if and only if the RDD contains no elements at all.
+
+        >>> sc.parallelize([]).isEmpty()
+        True
+        >>> sc.parallelize([1]).isEmpty()
+        False
+        """
         return self.getNumPartitions() == 0 or len(self.take(1)) == 0
 
     def foreach(self, f: Callable[[T], None]) -> None:

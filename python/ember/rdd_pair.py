@@ -37,8 +37,11 @@ class PairRDDFunctions:
     def mapValues(self, f: Callable[[V], U]) -> "RDD[tuple[K, U]]":
         """Applies ``f`` to the value of each pair, keeping the key and the partitioning.
 
-        >>> sc.parallelize([("a", ["apple", "banana"]), ("b", ["grapes"])]).mapValues(len).collect()
-        [('a', 2), ('b', 1)]
+        >>> rdd = sc.parallelize([("a", ["apple", "banana", "lemon"]), ("b", ["grapes"])])
+        >>> def f(x): return len(x)
+        ...
+        >>> rdd.mapValues(f).collect()
+        [('a', 3), ('b', 1)]
         """
         _check(f, "mapValues")
         return self.map(lambda kv: (kv[0], f(kv[1])), preservesPartitioning=True)
@@ -47,7 +50,9 @@ class PairRDDFunctions:
         """Applies ``f`` to each value and pairs the key with every result.
 
         >>> rdd = sc.parallelize([("a", ["x", "y", "z"]), ("b", ["p", "r"])])
-        >>> rdd.flatMapValues(lambda x: x).collect()
+        >>> def f(x): return x
+        ...
+        >>> rdd.flatMapValues(f).collect()
         [('a', 'x'), ('a', 'y'), ('a', 'z'), ('b', 'p'), ('b', 'r')]
         """
         _check(f, "flatMapValues")
@@ -56,7 +61,8 @@ class PairRDDFunctions:
     def keys(self) -> "RDD[K]":
         """The key of each pair.
 
-        >>> sc.parallelize([(1, 2), (3, 4)]).keys().collect()
+        >>> rdd = sc.parallelize([(1, 2), (3, 4)]).keys()
+        >>> rdd.collect()
         [1, 3]
         """
         return self.map(lambda kv: kv[0])
@@ -64,7 +70,8 @@ class PairRDDFunctions:
     def values(self) -> "RDD[V]":
         """The value of each pair.
 
-        >>> sc.parallelize([(1, 2), (3, 4)]).values().collect()
+        >>> rdd = sc.parallelize([(1, 2), (3, 4)]).values()
+        >>> rdd.collect()
         [2, 4]
         """
         return self.map(lambda kv: kv[1])
@@ -72,8 +79,11 @@ class PairRDDFunctions:
     def collectAsMap(self) -> dict[K, V]:
         """The pairs of this RDD as a dict.
 
-        >>> sc.parallelize([(1, 2), (3, 4)]).collectAsMap()[1]
+        >>> m = sc.parallelize([(1, 2), (3, 4)]).collectAsMap()
+        >>> m[1]
         2
+        >>> m[3]
+        4
         """
         return dict(self.collect())  # type: ignore[arg-type]
 
@@ -139,11 +149,19 @@ class PairRDDFunctions:
         """Combines the values of each key: combined in each partition first, then shuffled,
         then the combiners of each key merged.
 
-        >>> x = sc.parallelize([("a", 1), ("b", 1), ("a", 2)])
-        >>> def to_list(a): return [a]
-        >>> def append(a, b): a.append(b); return a
-        >>> def extend(a, b): a.extend(b); return a
-        >>> sorted(x.combineByKey(to_list, append, extend).collect())
+        >>> rdd = sc.parallelize([("a", 1), ("b", 1), ("a", 2)])
+        >>> def to_list(a):
+        ...     return [a]
+        ...
+        >>> def append(a, b):
+        ...     a.append(b)
+        ...     return a
+        ...
+        >>> def extend(a, b):
+        ...     a.extend(b)
+        ...     return a
+        ...
+        >>> sorted(rdd.combineByKey(to_list, append, extend).collect())
         [('a', [1, 2]), ('b', [1])]
         """
         for f, what in ((createCombiner, "createCombiner"), (mergeValue, "mergeValue"), (mergeCombiners, "mergeCombiners")):
@@ -176,11 +194,11 @@ class PairRDDFunctions:
         """Aggregates the values of each key from a fresh copy of ``zeroValue``: ``seqFunc``
         within a partition, ``combFunc`` across partitions.
 
-        >>> rdd = sc.parallelize([("a", 1), ("b", 1), ("a", 1)])
+        >>> rdd = sc.parallelize([("a", 1), ("b", 1), ("a", 2)])
         >>> seqFunc = (lambda x, y: (x[0] + y, x[1] + 1))
         >>> combFunc = (lambda x, y: (x[0] + y[0], x[1] + y[1]))
         >>> sorted(rdd.aggregateByKey((0, 0), seqFunc, combFunc).collect())
-        [('a', (2, 2)), ('b', (1, 1))]
+        [('a', (3, 2)), ('b', (1, 1))]
         """
         _check(seqFunc, "aggregateByKey seqFunc")
         _check(combFunc, "aggregateByKey combFunc")
@@ -198,8 +216,9 @@ class PairRDDFunctions:
     ) -> "RDD[tuple[K, V]]":
         """Merges the values of each key with ``func``, starting from ``zeroValue``.
 
+        >>> rdd = sc.parallelize([("a", 1), ("b", 1), ("a", 1)])
         >>> from operator import add
-        >>> sorted(sc.parallelize([("a", 1), ("b", 1), ("a", 1)]).foldByKey(0, add).collect())
+        >>> sorted(rdd.foldByKey(0, add).collect())
         [('a', 2), ('b', 1)]
         """
         _check(func, "foldByKey")
@@ -208,9 +227,9 @@ class PairRDDFunctions:
     def join(self, other: "RDD[tuple[K, U]]", numPartitions: Optional[int] = None) -> "RDD[tuple[K, tuple[V, U]]]":
         """Inner join on keys: every pair of values of a key present on both sides.
 
-        >>> x = sc.parallelize([("a", 1), ("b", 4)])
-        >>> y = sc.parallelize([("a", 2), ("a", 3)])
-        >>> sorted(x.join(y).collect())
+        >>> rdd1 = sc.parallelize([("a", 1), ("b", 4)])
+        >>> rdd2 = sc.parallelize([("a", 2), ("a", 3)])
+        >>> sorted(rdd1.join(rdd2).collect())
         [('a', (1, 2)), ('a', (1, 3))]
         """
         return join_with(self, other, numPartitions, False, False, "join")
@@ -218,9 +237,9 @@ class PairRDDFunctions:
     def leftOuterJoin(self, other: "RDD[tuple[K, U]]", numPartitions: Optional[int] = None) -> "RDD[tuple[K, tuple[V, Optional[U]]]]":
         """Left outer join: keys of this RDD, with ``None`` where ``other`` has no value.
 
-        >>> x = sc.parallelize([("a", 1), ("b", 4)])
-        >>> y = sc.parallelize([("a", 2)])
-        >>> sorted(x.leftOuterJoin(y).collect())
+        >>> rdd1 = sc.parallelize([("a", 1), ("b", 4)])
+        >>> rdd2 = sc.parallelize([("a", 2)])
+        >>> sorted(rdd1.leftOuterJoin(rdd2).collect())
         [('a', (1, 2)), ('b', (4, None))]
         """
         return join_with(self, other, numPartitions, False, True, "leftOuterJoin")
@@ -228,9 +247,9 @@ class PairRDDFunctions:
     def rightOuterJoin(self, other: "RDD[tuple[K, U]]", numPartitions: Optional[int] = None) -> "RDD[tuple[K, tuple[Optional[V], U]]]":
         """Right outer join: keys of ``other``, with ``None`` where this RDD has no value.
 
-        >>> x = sc.parallelize([("a", 1), ("b", 4)])
-        >>> y = sc.parallelize([("a", 2)])
-        >>> sorted(y.rightOuterJoin(x).collect())
+        >>> rdd1 = sc.parallelize([("a", 1), ("b", 4)])
+        >>> rdd2 = sc.parallelize([("a", 2)])
+        >>> sorted(rdd2.rightOuterJoin(rdd1).collect())
         [('a', (2, 1)), ('b', (None, 4))]
         """
         return join_with(self, other, numPartitions, True, False, "rightOuterJoin")
@@ -238,9 +257,9 @@ class PairRDDFunctions:
     def fullOuterJoin(self, other: "RDD[tuple[K, U]]", numPartitions: Optional[int] = None) -> "RDD[tuple[K, tuple[Optional[V], Optional[U]]]]":
         """Full outer join: keys of either side, ``None`` for the side without a value.
 
-        >>> x = sc.parallelize([("a", 1), ("b", 4)])
-        >>> y = sc.parallelize([("a", 2), ("c", 8)])
-        >>> sorted(x.fullOuterJoin(y).collect())
+        >>> rdd1 = sc.parallelize([("a", 1), ("b", 4)])
+        >>> rdd2 = sc.parallelize([("a", 2), ("c", 8)])
+        >>> sorted(rdd1.fullOuterJoin(rdd2).collect())
         [('a', (1, 2)), ('b', (4, None)), ('c', (None, 8))]
         """
         return join_with(self, other, numPartitions, True, True, "fullOuterJoin")
@@ -248,9 +267,9 @@ class PairRDDFunctions:
     def cogroup(self, other: "RDD[tuple[K, U]]", numPartitions: Optional[int] = None) -> "RDD[tuple[K, tuple[Iterable[V], Iterable[U]]]]":
         """For each key of either side, the values of each side.
 
-        >>> x = sc.parallelize([("a", 1), ("b", 4)])
-        >>> y = sc.parallelize([("a", 2)])
-        >>> [(k, tuple(map(list, v))) for k, v in sorted(list(x.cogroup(y).collect()))]
+        >>> rdd1 = sc.parallelize([("a", 1), ("b", 4)])
+        >>> rdd2 = sc.parallelize([("a", 2)])
+        >>> [(x, tuple(map(list, y))) for x, y in sorted(list(rdd1.cogroup(rdd2).collect()))]
         [('a', ([1], [2])), ('b', ([4], []))]
         """
         check_rdd(other, "cogroup")
@@ -259,11 +278,12 @@ class PairRDDFunctions:
     def groupWith(self, other: "RDD[Any]", *others: "RDD[Any]") -> "RDD[tuple[K, tuple[Iterable[Any], ...]]]":
         """``cogroup`` of this RDD with any number of others.
 
-        >>> w = sc.parallelize([("a", 5), ("b", 6)])
-        >>> x = sc.parallelize([("a", 1), ("b", 4)])
-        >>> y = sc.parallelize([("a", 2)])
-        >>> z = sc.parallelize([("b", 42)])
-        >>> [(k, tuple(map(list, v))) for k, v in sorted(list(w.groupWith(x, y, z).collect()))]
+        >>> rdd1 = sc.parallelize([("a", 5), ("b", 6)])
+        >>> rdd2 = sc.parallelize([("a", 1), ("b", 4)])
+        >>> rdd3 = sc.parallelize([("a", 2)])
+        >>> rdd4 = sc.parallelize([("b", 42)])
+        >>> [(x, tuple(map(list, y))) for x, y in
+        ...     sorted(list(rdd1.groupWith(rdd2, rdd3, rdd4).collect()))]
         [('a', ([5], [1], [2], [])), ('b', ([6], [4], [], [42]))]
         """
         for o in (other, *others):
@@ -273,9 +293,9 @@ class PairRDDFunctions:
     def subtractByKey(self, other: "RDD[tuple[K, Any]]", numPartitions: Optional[int] = None) -> "RDD[tuple[K, V]]":
         """The pairs of this RDD whose key is not in ``other``.
 
-        >>> x = sc.parallelize([("a", 1), ("b", 4), ("b", 5), ("a", 2)])
-        >>> y = sc.parallelize([("a", 3), ("c", None)])
-        >>> sorted(x.subtractByKey(y).collect())
+        >>> rdd1 = sc.parallelize([("a", 1), ("b", 4), ("b", 5), ("a", 2)])
+        >>> rdd2 = sc.parallelize([("a", 3), ("c", None)])
+        >>> sorted(rdd1.subtractByKey(rdd2).collect())
         [('b', 4), ('b', 5)]
         """
 
@@ -288,9 +308,9 @@ class PairRDDFunctions:
     def subtract(self, other: "RDD[T]", numPartitions: Optional[int] = None) -> "RDD[T]":
         """The elements of this RDD that are not in ``other`` (duplicates kept).
 
-        >>> x = sc.parallelize([("a", 1), ("b", 4), ("b", 5), ("a", 3)])
-        >>> y = sc.parallelize([("a", 3), ("c", None)])
-        >>> sorted(x.subtract(y).collect())
+        >>> rdd1 = sc.parallelize([("a", 1), ("b", 4), ("b", 5), ("a", 3)])
+        >>> rdd2 = sc.parallelize([("a", 3), ("c", None)])
+        >>> sorted(rdd1.subtract(rdd2).collect())
         [('a', 1), ('b', 4), ('b', 5)]
         """
         check_rdd(other, "subtract")
@@ -302,7 +322,7 @@ class PairRDDFunctions:
 
         >>> rdd1 = sc.parallelize([1, 10, 2, 3, 4, 5])
         >>> rdd2 = sc.parallelize([1, 6, 2, 3, 7, 8])
-        >>> sorted(rdd1.intersection(rdd2).collect())
+        >>> rdd1.intersection(rdd2).collect()
         [1, 2, 3]
         """
         check_rdd(other, "intersection")
@@ -318,7 +338,8 @@ class PairRDDFunctions:
         """Merges the values of each key with ``func`` (combined map-side first).
 
         >>> from operator import add
-        >>> sorted(sc.parallelize([("a", 1), ("b", 1), ("a", 1)]).reduceByKey(add).collect())
+        >>> rdd = sc.parallelize([("a", 1), ("b", 1), ("a", 1)])
+        >>> sorted(rdd.reduceByKey(add).collect())
         [('a', 2), ('b', 1)]
         """
         _check(func, "reduceByKey")
@@ -352,7 +373,8 @@ class PairRDDFunctions:
     ) -> "RDD[tuple[K, Iterable[T]]]":
         """Groups the elements by ``f(x)``.
 
-        >>> result = sc.parallelize([1, 1, 2, 3, 5, 8]).groupBy(lambda x: x % 2).collect()
+        >>> rdd = sc.parallelize([1, 1, 2, 3, 5, 8])
+        >>> result = rdd.groupBy(lambda x: x % 2).collect()
         >>> sorted([(x, sorted(y)) for (x, y) in result])
         [(0, [2, 8]), (1, [1, 1, 3, 5])]
         """
@@ -383,6 +405,10 @@ class PairRDDFunctions:
         [('1', 3), ('2', 5), ('a', 1), ('b', 2), ('d', 4)]
         >>> sc.parallelize(tmp).sortByKey(True, 2).collect()
         [('1', 3), ('2', 5), ('a', 1), ('b', 2), ('d', 4)]
+        >>> tmp2 = [('Mary', 1), ('had', 2), ('a', 3), ('little', 4), ('lamb', 5)]
+        >>> tmp2.extend([('whose', 6), ('fleece', 7), ('was', 8), ('white', 9)])
+        >>> sc.parallelize(tmp2).sortByKey(True, 3, keyfunc=lambda k: k.lower()).collect()  # doctest: +ELLIPSIS
+        [('a', 3), ('fleece', 7), ('had', 2), ('lamb', 5),...('white', 9), ('whose', 6)]
         """
         numPartitions = self._reducePartitions(numPartitions, "sortByKey")
         _check(keyfunc, "sortByKey", "keyfunc")

@@ -105,9 +105,11 @@ def _import_added_archives() -> None:
     """Puts the ``.zip`` and ``.egg`` files added with ``SparkContext.addPyFile`` since the last
     task on ``sys.path`` (``.py`` files import from the files directory itself)."""
     root = os.environ.get("EMBER_FILES_DIR")
-    if not root:
+    try:
+        names = os.listdir(root) if root else []
+    except FileNotFoundError:  # the context stopped; its last tasks may still be running
         return
-    for name in os.listdir(root):
+    for name in names:
         if name.endswith((".zip", ".egg", ".jar")) and name not in _archives_seen:
             _archives_seen.add(name)
             sys.path.insert(1, os.path.join(root, name))

@@ -39,6 +39,9 @@ def test_cpu_bound_partitions_run_at_the_same_time():
         return [(os.getpid(), start, time.monotonic(), time.process_time())]
 
     with SparkContext("local[2]", "spin") as sc:
+        # Start both workers first: on a busy machine one may take longer to start than the
+        # other's whole task, which says nothing about running at the same time.
+        sc.parallelize([0, 1], 2).mapPartitions(lambda it: [time.sleep(0.2)]).collect()
         spans = sc.parallelize([0, 1], 2).mapPartitions(spin).collect()
     (pid_a, start_a, end_a, _), (pid_b, start_b, end_b, _) = spans
     assert pid_a != pid_b
