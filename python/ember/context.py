@@ -202,6 +202,10 @@ class SparkContext:
         finally:
             with self._job_gate:
                 self._jobs_running -= 1
+                if not self._jobs_running and self._running_properties:
+                    # Jobs started elsewhere (DataFrame actions) see no stale properties.
+                    native.set_job_properties(b"")
+                    self._running_properties = b""
                 self._job_gate.notify_all()
             self._apply_accumulator_updates()
 
@@ -432,7 +436,8 @@ class SparkContext:
     def textFile(self, name: str, minPartitions: Optional[int] = None, use_unicode: bool = True) -> RDD[str]:
         """The lines of a text file, a directory of them, a glob, or a comma-separated list.
 
-        A path that matches nothing raises ``FileNotFoundError`` naming it.
+        A path that matches nothing raises ``FileNotFoundError`` naming it. With
+        ``use_unicode=False`` the lines are UTF-8 ``bytes``.
 
         >>> import os
         >>> import tempfile
@@ -461,7 +466,10 @@ class SparkContext:
         """
         name = check_path(name, "textFile", "name")
         n = self._min_partitions(minPartitions, "textFile")
-        return RDD(self._ctx().text_file(name, n), self)
+        lines: RDD[Any] = RDD(self._ctx().text_file(name, n), self)
+        if not use_unicode:  # UTF-8 bytes, as pyspark gives them
+            return lines.map(lambda line: line.encode("utf-8"), True)
+        return lines
 
     def _files(self, path: str, minPartitions: Optional[int], operation: str) -> RDD[tuple[str, bytes]]:
         """``(file:<path>, contents)`` for each file ``path`` names, read whole by the engine."""
@@ -490,7 +498,10 @@ class SparkContext:
         >>> collected  # doctest: +ELLIPSIS
         [('.../1.txt', '123'), ('.../2.txt', 'xyz')]
         """
-        return self._files(path, minPartitions, "wholeTextFiles").map(_utf8_file, True)
+        files = self._files(path, minPartitions, "wholeTextFiles")
+        if not use_unicode:  # path and contents as UTF-8 bytes, as pyspark gives them
+            return files.map(lambda f: (f[0].encode("utf-8"), f[1]), True)
+        return files.map(_utf8_file, True)
 
     def binaryFiles(self, path: str, minPartitions: Optional[int] = None) -> RDD[tuple[str, bytes]]:
         """Each file of a directory (or glob, or comma-separated list) as one record

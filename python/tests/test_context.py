@@ -180,3 +180,11 @@ def test_binary_records_archives_and_small_properties(sc, tmp_path):
     with pytest.raises(FileNotFoundError, match="none.zip"):
         sc.addArchive(str(tmp_path / "none.zip"))
     assert isinstance(sc.sparkUser(), str) and sc.uiWebUrl is None and sc.resources == {}
+
+
+def test_use_unicode_false_gives_bytes(sc, tmp_path):
+    (tmp_path / "u.txt").write_text("é\nb\n")
+    assert sc.textFile(str(tmp_path / "u.txt"), use_unicode=False).collect() == ["é".encode(), b"b"]
+    assert sc.wholeTextFiles(str(tmp_path), use_unicode=False).collect() == [
+        (f"file:{tmp_path}/u.txt".encode(), "é\nb\n".encode())
+    ]
