@@ -10,7 +10,6 @@ shuffles, and merges the combiners of each key, as pyspark does.
 from __future__ import annotations
 
 import bisect
-import operator
 import pickle
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, TypeVar
@@ -18,7 +17,6 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, T
 import cloudpickle
 
 from ember._checks import check_callable as _check
-from ember._combine import _identity, local_combiner
 from ember._checks import check_optional_int, check_rdd
 from ember.join import cogroup, join_with
 from ember.partitioner import _SHUFFLE_BATCH, Partitioner, portable_hash
@@ -170,8 +168,11 @@ class PairRDDFunctions:
             _check(f, f"combineByKey {what}")
         numPartitions = self._reducePartitions(numPartitions, "combineByKey")
 
-        sums = createCombiner is _identity and mergeValue is operator.add
-        combineLocally = local_combiner(createCombiner, mergeValue, sums)
+        def combineLocally(iterator: Iterable[tuple[K, V]]) -> Iterator[tuple[K, U]]:
+            merged: dict[K, U] = {}
+            for k, v in iterator:
+                merged[k] = mergeValue(merged[k], v) if k in merged else createCombiner(v)
+            return iter(merged.items())
 
         def mergeShuffled(iterator: Iterable[tuple[K, U]]) -> Iterator[tuple[K, U]]:
             merged: dict[K, U] = {}
@@ -342,7 +343,7 @@ class PairRDDFunctions:
         [('a', 2), ('b', 1)]
         """
         _check(func, "reduceByKey")
-        return self.combineByKey(_identity, func, func, numPartitions, partitionFunc)
+        return self.combineByKey(lambda x: x, func, func, numPartitions, partitionFunc)
 
     def groupByKey(
         self, numPartitions: Optional[int] = None, partitionFunc: Callable[[Any], int] = portable_hash
