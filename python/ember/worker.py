@@ -189,6 +189,11 @@ def serve(inp: BinaryIO, out: BinaryIO) -> None:
 
 def main() -> None:
     """Entry point: the protocol on the original stdout; user prints go to stderr."""
+    if os.environ.get("EMBER_PYSPARK_ALIAS") == "1":
+        # Under ember-submit, modules of the program that import pyspark load here too.
+        from ember.submit import install_pyspark_alias
+
+        install_pyspark_alias()
     proto_out = os.fdopen(os.dup(1), "wb", buffering=1 << 16)
     files = os.environ.get("EMBER_FILES_DIR")
     if files:

@@ -507,3 +507,15 @@ def test_sql_basic(examples: Path, tmp_path: Path) -> None:
     out = ok(submit("--master", "local[2]", examples / "sql" / "basic.py", cwd=tmp_path))
     header = "| age|count|"
     assert rows_sorted_under(header, out) == rows_sorted_under(header, BASIC_OUTPUT)
+
+
+def test_program_modules_importing_pyspark_unpickle_in_the_workers(tmp_path: Path) -> None:
+    # A function of a module that imports pyspark is pickled by reference: the workers import
+    # the module again, so they resolve pyspark to Ember too.
+    write(tmp_path / "lib" / "helpers.py", "import pyspark\n\ndef tagged(x):\n    return (x, pyspark.__name__)\n")
+    app = write(
+        tmp_path / "app.py",
+        "from pyspark import SparkContext\nfrom helpers import tagged\n"
+        "sc = SparkContext('local[2]')\nprint(sc.parallelize([1, 2], 2).map(tagged).collect())\nsc.stop()\n",
+    )
+    assert ok(submit("--py-files", tmp_path / "lib" / "helpers.py", app, cwd=tmp_path)) == "[(1, 'ember'), (2, 'ember')]\n"
