@@ -349,6 +349,29 @@ def _is_pandas(data: Any) -> bool:
     return mod.startswith("pandas") and type(data).__name__ == "DataFrame"
 
 
+def _rdd_to_df(self: "RDD", schema: Optional[Union[StructType, str, list[str]]] = None,
+               sampleRatio: Optional[float] = None) -> DataFrame:
+    """``rdd.toDF(schema)``: ``spark.createDataFrame(rdd, schema)`` with the active session (or
+    a new one over the RDD's context), as pyspark adds it to RDDs.
+
+    >>> sc.parallelize([("a", 1)]).toDF(["k", "v"]).collect()
+    [Row(k='a', v=1)]
+    """
+    session = SparkSession._activeSession
+    if session is None or session._sc is not self.ctx:
+        session = SparkSession(self.ctx)
+    return session.createDataFrame(self, schema, sampleRatio)
+
+
+def _install_to_df() -> None:
+    from ember.rdd import RDD
+
+    RDD.toDF = _rdd_to_df  # type: ignore[attr-defined]
+
+
+_install_to_df()
+
+
 class _BuilderDescriptor:
     def __get__(self, instance: Any, owner: Any) -> SparkSession.Builder:
         return SparkSession.Builder()
