@@ -249,6 +249,8 @@ def covar_pop(col1: ColumnOrName, col2: ColumnOrName) -> Column:
 
 
 def percentile_approx(col: ColumnOrName, percentage: float, accuracy: int = 10000) -> Column:
+    """An approximate percentile (DataFusion's ``approx_percentile_cont``, which interpolates
+    between values where Spark returns one of the column's values)."""
     c = _name_col(col)
     return _named(Column._call("approx_percentile_cont", [c, lit(float(percentage))], ""),
                   f"percentile_approx({c._name}, {percentage}, {accuracy})")
@@ -296,7 +298,7 @@ def lead(col: ColumnOrName, offset: int = 1, default: Any = None) -> Column:
 
 def nth_value(col: ColumnOrName, offset: int, ignoreNulls: bool = False) -> Column:
     c = _name_col(col)
-    return Column._call("nth_value", [c, lit(offset)], f"nth_value({c._name}, {offset})")
+    return Column._call("nth_value", [c, _cast(lit(offset), LongType())], f"nth_value({c._name}, {offset})")
 
 
 # ---- strings ---------------------------------------------------------------------------------
@@ -428,13 +430,6 @@ def translate(srcCol: ColumnOrName, matching: str, replace: str) -> Column:
 
 def levenshtein(left: ColumnOrName, right: ColumnOrName) -> Column:
     return _call("levenshtein", "levenshtein", _name_col(left), _name_col(right))
-
-
-def format_number(col: ColumnOrName, d: int) -> Column:
-    """The number rounded to ``d`` decimals, as a string with thousands separators."""
-    c = _name_col(col)
-    return Column._call("to_char", [c, lit("FM999,999,999,999,990." + "0" * d if d else "FM999,999,999,999,990")],
-                        f"format_number({c._name}, {d})")
 
 
 def sha2(col: ColumnOrName, numBits: int) -> Column:
