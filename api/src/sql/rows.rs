@@ -1,5 +1,5 @@
-//! Spark's [`Row`] and [`DataFrame::rdd`]: the rows of a query as an `Rdd<Row>`. (The other
-//! way, `rdd.to_df()`, is in [`read`](super::read).)
+//! Spark's [`Row`] and [`DataFrame::rdd`](crate::sql::DataFrame::rdd): the rows of a query as
+//! an `Rdd<Row>`. (The other way, `rdd.to_df()`, is in [`read`](super::read).)
 //!
 //! A [`Row`] holds its values by position ([`Value`]: null, booleans, 64-bit integers and
 //! floats, strings, binary, dates, timestamps, decimals, lists, maps and structs) and the field
