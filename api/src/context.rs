@@ -13,7 +13,7 @@ use ember_engine::env::{BlockStore, Env, ShuffleStore};
 use ember_engine::ids::{AccumulatorId, BroadcastId, ExecutorId, RddId, ShuffleId};
 use ember_engine::rdd::{
     ParallelizeRdd, RangeRdd, RddCompute, RddMeta, TextFileRdd, UnionRdd, plan_splits,
-    resolve_paths,
+    read_decoded, resolve_paths,
 };
 use ember_engine::storage::BlockId;
 use ember_engine::task_context::abort;
@@ -248,9 +248,12 @@ impl Context {
         Ok(self.wrap(Arc::new(RangeRdd::new(meta, start, end, step, slices)?)))
     }
 
-    /// Lines of a text file, a directory's files, a glob, or several of these separated by
-    /// commas. Large files are split into byte ranges aligned to lines, at least
-    /// `min_partitions` in all. A path that matches nothing is an error naming it.
+    /// Lines of a text file, a directory's visible files, a glob, or several of these separated
+    /// by commas (see [`resolve_paths`] for the glob forms: `*`, `?`, `[..]`, `{a,b}`, `**`).
+    /// Plain files are split into byte ranges aligned to lines, at least `min_partitions` in
+    /// all. Files ending in `.gz`, `.bz2`, `.zst`/`.zstd`, `.xz` or `.deflate` are decompressed,
+    /// each as one partition (a compressed file cannot be split). A path that matches nothing
+    /// is an error naming it; a corrupt compressed file fails the job naming the file.
     #[track_caller]
     pub fn text_file(&self, path: &str, min_partitions: usize) -> Result<Rdd<String>> {
         let meta = self.new_meta("textFile", Location::caller());
@@ -267,22 +270,16 @@ impl Context {
     /// Each file a path names (a file, a directory's visible files, a glob, or several of these
     /// separated by commas, resolved as [`text_file`](Self::text_file) does) as one record
     /// `(file:<absolute path>, contents)`, in `min_partitions` partitions (fewer when there
-    /// are fewer files). A path that matches nothing is an error naming it; a file that cannot
-    /// be read fails the job naming it.
+    /// are fewer files). The contents are the file's bytes as stored: compressed files are not
+    /// decompressed, as in Spark. A path that matches nothing is an error naming it; a file
+    /// that cannot be read fails the job naming it.
     #[track_caller]
     pub fn binary_files(
         &self,
         path: &str,
         min_partitions: usize,
     ) -> Result<Rdd<(String, Vec<u8>)>> {
-        let mut names = Vec::new();
-        for file in resolve_paths(path)? {
-            let abs = std::path::absolute(&file)
-                .map_err(|e| ember_engine::EngineError::io(file.display(), &e))?;
-            names.push(format!("file:{}", abs.display()));
-        }
-        let slices = min_partitions.clamp(1, names.len().max(1));
-        Ok(self.parallelize(names, slices).map(|name| {
+        Ok(self.file_records(path, min_partitions)?.map(|name| {
             let file = name.strip_prefix("file:").unwrap_or(&name);
             match std::fs::read(file) {
                 Ok(contents) => (name, contents),
@@ -291,23 +288,41 @@ impl Context {
         }))
     }
 
-    /// [`binary_files`](Self::binary_files) with the contents as text: `(file:<path>, text)`.
-    /// A file that is not UTF-8 fails the job naming it.
+    /// Each file a path names, resolved as [`binary_files`](Self::binary_files) does, as one
+    /// record `(file:<absolute path>, text)`. Files ending in `.gz`, `.bz2`, `.zst`/`.zstd`,
+    /// `.xz` or `.deflate` are decompressed, as Hadoop's codecs do for Spark. A file that is
+    /// not UTF-8, or a corrupt compressed file, fails the job naming it.
     #[track_caller]
     pub fn whole_text_files(
         &self,
         path: &str,
         min_partitions: usize,
     ) -> Result<Rdd<(String, String)>> {
-        Ok(self.binary_files(path, min_partitions)?.map(
-            |(name, contents)| match String::from_utf8(contents) {
+        Ok(self.file_records(path, min_partitions)?.map(|name| {
+            let file = name.strip_prefix("file:").unwrap_or(&name);
+            let contents = read_decoded(std::path::Path::new(file)).unwrap_or_else(|e| abort(e));
+            match String::from_utf8(contents) {
                 Ok(text) => (name, text),
                 Err(e) => abort(ember_engine::EngineError::invalid(
                     "wholeTextFiles",
                     format!("{name} is not UTF-8 text: {e}"),
                 )),
-            },
-        ))
+            }
+        }))
+    }
+
+    /// The names `file:<absolute path>` of the files `path` names, in `min_partitions`
+    /// partitions (fewer when there are fewer files).
+    #[track_caller]
+    fn file_records(&self, path: &str, min_partitions: usize) -> Result<Rdd<String>> {
+        let mut names = Vec::new();
+        for file in resolve_paths(path)? {
+            let abs = std::path::absolute(&file)
+                .map_err(|e| ember_engine::EngineError::io(file.display(), &e))?;
+            names.push(format!("file:{}", abs.display()));
+        }
+        let slices = min_partitions.clamp(1, names.len().max(1));
+        Ok(self.parallelize(names, slices))
     }
 
     /// The union of several RDDs of the same type.

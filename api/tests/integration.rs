@@ -9,12 +9,16 @@ mod common;
 
 #[path = "integration/actions.rs"]
 mod actions;
+#[path = "integration/compressed_input.rs"]
+mod compressed_input;
 #[path = "integration/errors.rs"]
 mod errors;
 #[path = "integration/joins.rs"]
 mod joins;
 #[path = "integration/pairs.rs"]
 mod pairs;
+#[path = "integration/path_globs.rs"]
+mod path_globs;
 #[path = "integration/persistence.rs"]
 mod persistence;
 #[path = "integration/scheduler.rs"]

@@ -168,7 +168,7 @@ fn locate(path: &str) -> Result<Located> {
         return Ok(Located::Remote(path.to_string()));
     }
     let local = path.strip_prefix("file://").unwrap_or(path);
-    if local.contains(['*', '?', '[']) {
+    if local.contains(['*', '?', '[', '{']) {
         let files = resolve_paths(local).map_err(|e| match e {
             EngineError::PathNotFound { .. } => EngineError::PathNotFound {
                 path: path.to_string(),
@@ -542,7 +542,8 @@ impl DataFrameReader {
     /// ending; empty lines included), as Spark does. Files are split into byte ranges like
     /// [`Context::text_file`]: one partition per range, read lazily by the query's tasks.
     /// Glob and directory paths read the visible files (not `.`/`_` ones), and several paths
-    /// may be given separated by commas.
+    /// may be given separated by commas. Compressed files (`.gz`, `.bz2`, `.zst`, `.xz`,
+    /// `.deflate`) are decompressed, one partition each.
     #[track_caller]
     pub fn text(&self, path: &str) -> Result<DataFrame> {
         let ctx = &self.ctx;

@@ -13,9 +13,11 @@
 mod cartesian;
 mod checkpoint;
 mod coalesce;
+mod codec;
 mod cogroup;
 mod map_partitions;
 mod parallelize;
+mod paths;
 mod range;
 mod shuffled;
 mod text_file;
@@ -25,14 +27,16 @@ mod zip;
 pub use cartesian::CartesianRdd;
 pub use checkpoint::{read_checkpoint, write_checkpoint_partition};
 pub use coalesce::CoalescedRdd;
+pub use codec::{InputCodec, open_decoded, read_decoded};
 pub use cogroup::CoGroupedRdd;
 pub use map_partitions::MapPartitionsRdd;
 pub use parallelize::ParallelizeRdd;
+pub use paths::{is_hidden_name, resolve_paths};
 pub use range::RangeRdd;
 pub use shuffled::{
     CombinedRdd, KeySorter, ShuffleDependency, ShuffleDependencyBase, ShuffledRdd, read_shuffle,
 };
-pub use text_file::{FileSplit, TextFileRdd, plan_splits, resolve_paths};
+pub use text_file::{FileSplit, TextFileRdd, plan_splits};
 pub use union::UnionRdd;
 pub use zip::ZippedRdd;
 

@@ -1,16 +1,18 @@
-//! `text_file`: lines of local files, globs or directories, split into byte ranges aligned to
-//! line boundaries as Hadoop's `TextInputFormat` does.
+//! `text_file`: lines of local files, globs or directories (see [`super::resolve_paths`]),
+//! split into byte ranges aligned to line boundaries as Hadoop's `TextInputFormat` does.
 //!
 //! A line belongs to the split that holds its first byte. A split that does not start at byte 0
 //! skips the partial line it starts in; every split reads past its end to finish its last line.
+//! A compressed file ([`InputCodec`]) is one split, read whole through its decoder.
 
+use super::codec::{InputCodec, corrupt, open_decoded};
 use super::{BatchIter, Dependency, RddBase, RddCompute, RddMeta};
 use crate::data::CHUNK_ROWS;
 use crate::error::{EngineError, Result};
 use crate::task_context::{TaskContext, abort};
 use std::fs::File;
-use std::io::{BufRead, BufReader, Seek, SeekFrom};
-use std::path::{Path, PathBuf};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// A byte range of one file.
@@ -24,73 +26,11 @@ pub struct FileSplit {
     pub len: u64,
 }
 
-fn is_hidden(p: &Path) -> bool {
-    p.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.starts_with('.') || n.starts_with('_'))
-}
-
-/// The files a path names: the file itself, the visible files of a directory, or the matches of
-/// a glob (`*`, `?`, `[..]`, `**`). Several paths may be given separated by commas, as in Spark.
-pub fn resolve_paths(spec: &str) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for raw in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        let path = raw.strip_prefix("file://").unwrap_or(raw);
-        let mut found = Vec::new();
-        if path.contains(['*', '?', '[']) {
-            let entries = glob::glob(path)
-                .map_err(|e| EngineError::invalid("text_file", format!("bad glob {raw}: {e}")))?;
-            for entry in entries {
-                let p = entry.map_err(|e| EngineError::io(raw, e.error()))?;
-                if p.is_dir() {
-                    found.extend(list_dir(&p)?);
-                } else if !is_hidden(&p) {
-                    found.push(p);
-                }
-            }
-        } else {
-            let p = PathBuf::from(path);
-            if p.is_dir() {
-                found.extend(list_dir(&p)?);
-            } else if p.exists() {
-                found.push(p);
-            }
-        }
-        if found.is_empty() && !Path::new(path).is_dir() {
-            return Err(EngineError::PathNotFound {
-                path: raw.to_string(),
-            });
-        }
-        found.sort();
-        out.extend(found);
-    }
-    if out.is_empty() && spec.trim().is_empty() {
-        return Err(EngineError::PathNotFound {
-            path: spec.to_string(),
-        });
-    }
-    Ok(out)
-}
-
-fn list_dir(dir: &Path) -> Result<Vec<PathBuf>> {
-    let rd = std::fs::read_dir(dir).map_err(|e| EngineError::io(dir.display(), &e))?;
-    let mut files = Vec::new();
-    for entry in rd {
-        let p = entry
-            .map_err(|e| EngineError::io(dir.display(), &e))?
-            .path();
-        if p.is_file() && !is_hidden(&p) {
-            files.push(p);
-        }
-    }
-    files.sort();
-    Ok(files)
-}
-
-/// Cuts `files` into splits. The split size is `total / min_partitions`, capped at
-/// `max_split_bytes`; when that gives more splits than `parallelism`, their number is rounded
-/// up to a multiple of `parallelism` so the last wave of tasks keeps every core busy. A last
-/// piece under 10% of a split joins the one before it (Hadoop's split slop).
+/// Cuts `files` into splits. A compressed file ([`InputCodec::of`]) is one split of its own.
+/// The plain files are cut by a split size of `total / min_partitions` (`total` being their
+/// bytes), capped at `max_split_bytes`; when that gives more splits than `parallelism`, their
+/// number is rounded up to a multiple of `parallelism` so the last wave of tasks keeps every
+/// core busy. A last piece under 10% of a split joins the one before it (Hadoop's split slop).
 pub fn plan_splits(
     files: &[PathBuf],
     min_partitions: usize,
@@ -102,7 +42,13 @@ pub fn plan_splits(
         let md = std::fs::metadata(f).map_err(|e| EngineError::io(f.display(), &e))?;
         sizes.push(md.len());
     }
-    let total: u64 = sizes.iter().sum();
+    let splittable = |f: &PathBuf| InputCodec::of(f).is_none();
+    let total: u64 = files
+        .iter()
+        .zip(&sizes)
+        .filter(|(f, _)| splittable(f))
+        .map(|(_, size)| size)
+        .sum();
     let goal = total.div_ceil(min_partitions.max(1) as u64);
     let mut split = goal.min(max_split_bytes).max(1);
     let count = total.div_ceil(split);
@@ -113,7 +59,7 @@ pub fn plan_splits(
     let mut out = Vec::new();
     for (f, &size) in files.iter().zip(&sizes) {
         let mut start = 0;
-        while size - start > split + split / 10 {
+        while splittable(f) && size - start > split + split / 10 {
             out.push(FileSplit {
                 path: f.clone(),
                 start,
@@ -163,7 +109,7 @@ impl RddBase for TextFileRdd {
 }
 
 struct Lines {
-    reader: BufReader<File>,
+    reader: BufReader<Box<dyn Read + Send>>,
     pos: u64,
     end: u64,
     path: PathBuf,
@@ -176,13 +122,26 @@ impl Lines {
     fn open(split: &FileSplit) -> Result<Self> {
         let path = &split.path;
         let io = |e: std::io::Error| EngineError::io(path.display(), &e);
-        let file = File::open(path).map_err(io)?;
-        let mut reader = BufReader::with_capacity(1 << 20, file);
+        if InputCodec::of(path).is_some() {
+            // A compressed file is one split: every decoded line, however long the output.
+            return Ok(Lines {
+                reader: BufReader::with_capacity(1 << 20, open_decoded(path)?),
+                pos: 0,
+                end: u64::MAX,
+                path: path.clone(),
+                line_capacity: 64,
+            });
+        }
+        let mut file = File::open(path).map_err(io)?;
         let mut pos = split.start;
+        if pos > 0 {
+            file.seek(SeekFrom::Start(pos - 1)).map_err(io)?;
+        }
+        let file: Box<dyn Read + Send> = Box::new(file);
+        let mut reader = BufReader::with_capacity(1 << 20, file);
         if pos > 0 {
             // Skip the tail of the line that began in the previous split: from the byte before
             // our start through the next newline. If that byte is a newline, nothing is skipped.
-            reader.seek(SeekFrom::Start(pos - 1)).map_err(io)?;
             let mut skip = Vec::new();
             pos = pos - 1 + reader.read_until(b'\n', &mut skip).map_err(io)? as u64;
         }
@@ -203,7 +162,7 @@ impl Lines {
         let mut buf = Vec::with_capacity(self.line_capacity);
         let n = match self.reader.read_until(b'\n', &mut buf) {
             Ok(n) => n,
-            Err(e) => abort(EngineError::io(self.path.display(), &e)),
+            Err(e) => abort(corrupt(&self.path, &e)),
         };
         if n == 0 {
             return None;
@@ -247,6 +206,7 @@ impl RddCompute<String> for TextFileRdd {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rdd::resolve_paths;
     use std::io::Write;
 
     fn lines_of(split: &FileSplit) -> Vec<String> {
@@ -298,5 +258,23 @@ mod tests {
         assert!(err.to_string().contains("/definitely/not/here.txt"));
         let globbed = resolve_paths(&format!("{}/*.txt", dir.path().display())).unwrap();
         assert_eq!(globbed, vec![path]);
+    }
+
+    #[test]
+    fn a_compressed_file_is_one_split_whatever_its_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("a.txt");
+        let gz = dir.path().join("b.txt.gz");
+        std::fs::write(&plain, vec![b'x'; 1000]).unwrap();
+        std::fs::write(&gz, vec![b'y'; 1000]).unwrap();
+        let splits = plan_splits(&[plain.clone(), gz.clone()], 4, 32, 1).unwrap();
+        let (plain_splits, gz_splits): (Vec<_>, Vec<_>) =
+            splits.iter().partition(|s| s.path == plain);
+        // 1000 plain bytes over 4 partitions, capped at 32: 31 splits of 32 bytes and a last
+        // one of 8 (40 bytes left exceed the 35-byte slop); the .gz is one split of 1000 bytes.
+        assert_eq!(plain_splits.len(), 32);
+        assert_eq!(plain_splits[31].len, 8);
+        assert_eq!(gz_splits.len(), 1);
+        assert_eq!((gz_splits[0].start, gz_splits[0].len), (0, 1000));
     }
 }
