@@ -618,9 +618,6 @@ class DataFrame:
 
         return describe(self, [c for c in _flatten(cols)])
 
-    def summary(self, *statistics: str) -> "DataFrame":
-        return self.describe()
-
 
 class DataFrameNaFunctions:
     """``df.na``: filling and dropping NULLs."""

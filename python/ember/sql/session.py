@@ -57,9 +57,6 @@ class RuntimeConfig:
     def getAll(self) -> dict[str, str]:
         return dict(self._values)
 
-    def isModifiable(self, key: str) -> bool:
-        return True
-
 
 class SparkSession:
     """The entry point of DataFrames and SQL.

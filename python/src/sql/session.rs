@@ -24,6 +24,23 @@ pub(crate) struct NativeSession {
     pool: Arc<WorkerPool>,
 }
 
+impl NativeSession {
+    /// A DataFrame over record batches held in memory, one list per partition.
+    fn in_memory(
+        &self,
+        schema: arrow::datatypes::SchemaRef,
+        partitions: Vec<Vec<arrow::record_batch::RecordBatch>>,
+    ) -> PyResult<NativeDataFrame> {
+        let table = MemTable::try_new(schema, partitions).map_err(df_error)?;
+        let df = self
+            .ctx
+            .session()
+            .read_table(Arc::new(table))
+            .map_err(df_error)?;
+        Ok(NativeDataFrame::wrap(&self.ctx, df))
+    }
+}
+
 #[pymethods]
 impl NativeSession {
     #[new]
@@ -82,13 +99,7 @@ impl NativeSession {
                 }
             }
         }
-        let table = MemTable::try_new(schema, parts).map_err(df_error)?;
-        let df = self
-            .ctx
-            .session()
-            .read_table(Arc::new(table))
-            .map_err(df_error)?;
-        Ok(NativeDataFrame::wrap(&self.ctx, df))
+        self.in_memory(schema, parts)
     }
 
     /// The table or view `name` as a DataFrame.
@@ -206,12 +217,6 @@ impl NativeSession {
         if partitions.is_empty() {
             partitions.push(Vec::new());
         }
-        let table = MemTable::try_new(schema, partitions).map_err(df_error)?;
-        let df = self
-            .ctx
-            .session()
-            .read_table(Arc::new(table))
-            .map_err(df_error)?;
-        Ok(NativeDataFrame::wrap(&self.ctx, df))
+        self.in_memory(schema, partitions)
     }
 }
