@@ -50,18 +50,20 @@ step() {
 
 # The Python tools of the SQL tests, in a virtual environment under the target directory:
 # tpchgen-cli generates the TPC-H data and DuckDB computes the reference answers
-# (api/tests/integration/tpch.rs). The tests find the environment through EMBER_PYTHON and
+# (api/tests/integration/tpch.rs); moto_server is the S3 server of the object store tests
+# (api/tests/integration/moto.rs, python/tests/test_s3.py). The tests find the environment through EMBER_PYTHON and
 # fail, not skip, when it is missing.
 target_dir="${CARGO_TARGET_DIR:-target}"
 mkdir -p "$target_dir"
 venv="$(cd "$target_dir" && pwd)/py-venv"
 python_tools() {
     if "$venv/bin/python" -c 'import duckdb, sys; sys.exit(duckdb.__version__ != "2.0.0")' \
-        2>/dev/null && [ -x "$venv/bin/tpchgen-cli" ]; then
+        2>/dev/null && [ -x "$venv/bin/tpchgen-cli" ] && [ -x "$venv/bin/moto_server" ]; then
         return 0
     fi
     python3 -m venv "$venv" &&
-        "$venv/bin/pip" install --quiet --disable-pip-version-check duckdb==2.0.0 tpchgen-cli==4.0.0
+        "$venv/bin/pip" install --quiet --disable-pip-version-check duckdb==2.0.0 tpchgen-cli==4.0.0 \
+            'moto[server]==5.2.5'
 }
 # pyspark's example programs, which python/tests/test_submit.py runs through ember-submit: the
 # deps/examples directory of pyspark's source distribution, downloaded once (455 MB, checked

@@ -12,10 +12,11 @@ use ember_engine::data::Data;
 use ember_engine::env::{BlockStore, Env, ShuffleStore};
 use ember_engine::ids::{AccumulatorId, BroadcastId, ExecutorId, RddId, ShuffleId};
 use ember_engine::rdd::{
-    ParallelizeRdd, RangeRdd, RddCompute, RddMeta, TextFileRdd, UnionRdd, plan_splits,
-    read_decoded, resolve_paths,
+    ParallelizeRdd, RangeRdd, RddCompute, RddMeta, TextFileRdd, UnionRdd, decode_stream,
+    plan_splits,
 };
 use ember_engine::storage::BlockId;
+use ember_engine::store::{Stores, is_remote, list_files, read_all};
 use ember_engine::task_context::abort;
 use ember_executor::block_manager::BlockManager;
 use ember_executor::local::LocalBackend;
@@ -23,6 +24,7 @@ use ember_executor::shuffle_store::LocalShuffleStore;
 use ember_scheduler::{DagScheduler, SchedulerConfig};
 use parking_lot::Mutex;
 use std::collections::HashMap;
+use std::io::Read;
 use std::ops::AddAssign;
 use std::panic::Location;
 use std::path::PathBuf;
@@ -43,6 +45,8 @@ pub(crate) struct Inner {
     pub(crate) default_parallelism: usize,
     pub(crate) parallelism_set: bool,
     pub(crate) max_split_bytes: u64,
+    /// The object stores of remote paths (shared with the SQL session).
+    pub(crate) stores: Arc<Stores>,
     next_rdd: AtomicU64,
     next_shuffle: AtomicU64,
     next_accumulator: AtomicU64,
@@ -140,7 +144,8 @@ impl Context {
             },
         );
         let (cleaner, cleanups) = Cleaner::channel();
-        let sql = crate::sql::session::new_session(&conf, default_parallelism)?;
+        let stores = Arc::new(Stores::new(conf.all()));
+        let sql = crate::sql::session::new_session(&conf, default_parallelism, &stores)?;
         tracing::info!(
             master = conf.get_master(),
             app = conf.get_app_name(),
@@ -157,6 +162,7 @@ impl Context {
                 default_parallelism,
                 parallelism_set,
                 max_split_bytes,
+                stores,
                 next_rdd: AtomicU64::new(0),
                 next_shuffle: AtomicU64::new(0),
                 next_accumulator: AtomicU64::new(0),
@@ -249,7 +255,9 @@ impl Context {
     }
 
     /// Lines of a text file, a directory's visible files, a glob, or several of these separated
-    /// by commas (see [`resolve_paths`] for the glob forms: `*`, `?`, `[..]`, `{a,b}`, `**`).
+    /// by commas (see [`list_files`] for the glob forms: `*`, `?`, `[..]`, `{a,b}`, `**`),
+    /// local or remote (`s3://bucket/key`, `gs://`, `az://`, `http(s)://`: see
+    /// [`Context::stores`]).
     /// Plain files are split into byte ranges aligned to lines, at least `min_partitions` in
     /// all. Files ending in `.gz`, `.bz2`, `.zst`/`.zstd`, `.xz` or `.deflate` are decompressed,
     /// each as one partition (a compressed file cannot be split). A path that matches nothing
@@ -257,14 +265,15 @@ impl Context {
     #[track_caller]
     pub fn text_file(&self, path: &str, min_partitions: usize) -> Result<Rdd<String>> {
         let meta = self.new_meta("textFile", Location::caller());
-        let files = resolve_paths(path)?;
+        let files = list_files(&self.inner.stores, path)?;
         let splits = plan_splits(
             &files,
             min_partitions,
             self.inner.max_split_bytes,
             self.default_parallelism(),
-        )?;
-        Ok(self.wrap(Arc::new(TextFileRdd::new(meta, splits))))
+        );
+        let stores = Arc::clone(&self.inner.stores);
+        Ok(self.wrap(Arc::new(TextFileRdd::new(meta, splits, stores))))
     }
 
     /// Each file a path names (a file, a directory's visible files, a glob, or several of these
@@ -279,11 +288,12 @@ impl Context {
         path: &str,
         min_partitions: usize,
     ) -> Result<Rdd<(String, Vec<u8>)>> {
-        Ok(self.file_records(path, min_partitions)?.map(|name| {
+        let stores = Arc::clone(&self.inner.stores);
+        Ok(self.file_records(path, min_partitions)?.map(move |name| {
             let file = name.strip_prefix("file:").unwrap_or(&name);
-            match std::fs::read(file) {
+            match read_all(&stores, file) {
                 Ok(contents) => (name, contents),
-                Err(e) => abort(ember_engine::EngineError::io(file, &e)),
+                Err(e) => abort(e),
             }
         }))
     }
@@ -298,9 +308,16 @@ impl Context {
         path: &str,
         min_partitions: usize,
     ) -> Result<Rdd<(String, String)>> {
-        Ok(self.file_records(path, min_partitions)?.map(|name| {
+        let stores = Arc::clone(&self.inner.stores);
+        Ok(self.file_records(path, min_partitions)?.map(move |name| {
             let file = name.strip_prefix("file:").unwrap_or(&name);
-            let contents = read_decoded(std::path::Path::new(file)).unwrap_or_else(|e| abort(e));
+            let stored = read_all(&stores, file).unwrap_or_else(|e| abort(e));
+            let size = stored.len() as u64;
+            let mut contents = Vec::new();
+            let path = std::path::Path::new(file);
+            decode_stream(path, Box::new(std::io::Cursor::new(stored)), size)
+                .read_to_end(&mut contents)
+                .unwrap_or_else(|e| abort(ember_engine::rdd::corrupt(path, &e)));
             match String::from_utf8(contents) {
                 Ok(text) => (name, text),
                 Err(e) => abort(ember_engine::EngineError::invalid(
@@ -311,18 +328,30 @@ impl Context {
         }))
     }
 
-    /// The names `file:<absolute path>` of the files `path` names, in `min_partitions`
-    /// partitions (fewer when there are fewer files).
+    /// The names of the files `path` names (`file:<absolute path>` for local files, the URL
+    /// for remote ones), in `min_partitions` partitions (fewer when there are fewer files).
     #[track_caller]
     fn file_records(&self, path: &str, min_partitions: usize) -> Result<Rdd<String>> {
         let mut names = Vec::new();
-        for file in resolve_paths(path)? {
-            let abs = std::path::absolute(&file)
-                .map_err(|e| ember_engine::EngineError::io(file.display(), &e))?;
+        for file in list_files(&self.inner.stores, path)? {
+            if is_remote(&file.path) {
+                names.push(file.path);
+                continue;
+            }
+            let abs = std::path::absolute(&file.path)
+                .map_err(|e| ember_engine::EngineError::io(&file.path, &e))?;
             names.push(format!("file:{}", abs.display()));
         }
         let slices = min_partitions.clamp(1, names.len().max(1));
         Ok(self.parallelize(names, slices))
+    }
+
+    /// The object stores remote paths are read and written through: one client per bucket,
+    /// configured from the environment (`AWS_ACCESS_KEY_ID`, `AWS_ENDPOINT_URL`, ...) and the
+    /// conf (`ember.s3.endpoint`, per bucket `ember.s3.bucket.<bucket>.endpoint`, ...; see
+    /// [`Stores`]). SQL and DataFrames use the same stores.
+    pub fn stores(&self) -> &Arc<Stores> {
+        &self.inner.stores
     }
 
     /// The union of several RDDs of the same type.

@@ -21,6 +21,23 @@ pub enum EngineError {
         /// The operating system's message.
         message: String,
     },
+    /// An object store refused or failed a request (other than for a missing object or
+    /// rejected credentials).
+    #[error("object store error on {path}: {message}")]
+    Store {
+        /// The object's URL.
+        path: String,
+        /// The store's message.
+        message: String,
+    },
+    /// An object store's credentials are missing or were rejected.
+    #[error("credentials for {store}: {message}")]
+    Credentials {
+        /// The store: `scheme://bucket`.
+        store: String,
+        /// What is wrong.
+        message: String,
+    },
     /// An element could not be converted to or from Arrow.
     #[error("cannot convert {type_name} to or from Arrow: {message}")]
     Conversion {
@@ -78,6 +95,23 @@ pub enum EngineError {
     #[error("task cancelled: {reason}")]
     Cancelled {
         /// Why the job ended.
+        reason: String,
+    },
+    /// A CSV or JSON record could not be parsed and the read mode is `FAILFAST`.
+    #[error(
+        "malformed {format} record in {path} at line {line}: {reason}; the record: {record} \
+         (mode FAILFAST; mode PERMISSIVE or DROPMALFORMED reads past malformed records)"
+    )]
+    MalformedRecord {
+        /// `CSV` or `JSON`.
+        format: String,
+        /// The file.
+        path: String,
+        /// The record's line in the file, counted from 1.
+        line: u64,
+        /// The record's text (cut after 1000 characters).
+        record: String,
+        /// What is wrong with it.
         reason: String,
     },
 }

@@ -15,7 +15,9 @@
 //! - [`combine`]: the per-task map that combines values by key (the hot loop of every
 //!   aggregation), [`ipc`]: Arrow IPC for shuffle blocks, spills and checkpoints, and
 //!   [`cleaner`]: freeing the data of RDDs nobody holds any more;
-//! - [`sql`]: SQL and DataFrame jobs, DataFusion physical plans cut into Ember stages.
+//! - [`sql`]: SQL and DataFrame jobs, DataFusion physical plans cut into Ember stages;
+//! - [`store`]: the one path layer of every source and sink: local paths, globs, and objects
+//!   of S3, GCS, Azure and HTTP stores through `object_store`.
 //!
 //! ```text
 //!  user API ──builds──► RDD nodes (this crate) ──action──► DAG scheduler ──tasks──► backend
@@ -23,7 +25,8 @@
 //!                          └──── block store / shuffle store (env) ◄─────────────┘
 //! ```
 //!
-//! The engine knows nothing of threads, networking or Python. No code pointer ever leaves the
+//! The engine knows nothing of threads, cluster networking or Python (object stores are
+//! reached through `object_store`'s clients). No code pointer ever leaves the
 //! process: a task is rebuilt where it runs from the lineage its program built.
 
 pub mod accumulator;
@@ -40,6 +43,7 @@ pub mod partitioner;
 pub mod rdd;
 pub mod sql;
 pub mod storage;
+pub mod store;
 pub mod task;
 pub mod task_context;
 

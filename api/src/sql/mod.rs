@@ -18,6 +18,7 @@ pub mod dataframe;
 pub mod explain;
 mod query_rdd;
 pub mod read;
+mod read_paths;
 mod row_batches;
 pub mod rows;
 mod run;

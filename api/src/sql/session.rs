@@ -13,18 +13,24 @@ use datafusion::prelude::{
     CsvReadOptions, JsonReadOptions, ParquetReadOptions, SessionConfig, SessionContext,
 };
 use ember_engine::sql::runtime::block_on;
+use ember_engine::store::Stores;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Builds the DataFusion session of a context: `target_partitions` is the context's default
 /// parallelism (one task per partition), `ember.sql.memoryLimit` (bytes, `2g`...) caps the
 /// memory of sorts, joins and aggregations (they spill beyond it), queries may name files
-/// directly (`SELECT * FROM 'data/*.parquet'`), and `information_schema` is on (`SHOW TABLES`).
-pub(crate) fn new_session(ctx_conf: &crate::Conf, parallelism: usize) -> Result<SessionContext> {
+/// directly (`SELECT * FROM 'data/*.parquet'`), remote paths go through the context's
+/// [`Stores`], and `information_schema` is on (`SHOW TABLES`).
+pub(crate) fn new_session(
+    ctx_conf: &crate::Conf,
+    parallelism: usize,
+    stores: &Arc<Stores>,
+) -> Result<SessionContext> {
     let config = SessionConfig::new()
         .with_target_partitions(parallelism.max(1))
         .with_information_schema(true);
-    let mut runtime = RuntimeEnvBuilder::new();
+    let mut runtime = RuntimeEnvBuilder::new().with_object_store_registry(Arc::clone(stores) as _);
     if ctx_conf.get("ember.sql.memoryLimit").is_some() {
         let limit = ctx_conf.get_bytes("ember.sql.memoryLimit", 0)?;
         runtime = runtime.with_memory_limit(limit as usize, 1.0);

@@ -108,20 +108,21 @@ impl Read for FailingReader {
 /// ([`InputCodec::of`]), as is otherwise. An empty compressed file reads as empty.
 pub fn open_decoded(path: &Path) -> Result<Box<dyn Read + Send>> {
     let file = File::open(path).map_err(|e| EngineError::io(path.display(), &e))?;
+    let size = file
+        .metadata()
+        .map_err(|e| EngineError::io(path.display(), &e))?
+        .len();
+    Ok(decode_stream(path, Box::new(file), size))
+}
+
+/// The contents of `input`, the `size` stored bytes of a file named `path`: decompressed
+/// when the name's extension names a codec, as they are otherwise. An empty compressed file
+/// reads as empty.
+pub fn decode_stream(path: &Path, input: Box<dyn Read + Send>, size: u64) -> Box<dyn Read + Send> {
     match InputCodec::of(path) {
-        Some(codec) => {
-            let empty = file
-                .metadata()
-                .map_err(|e| EngineError::io(path.display(), &e))?
-                .len()
-                == 0;
-            if empty {
-                Ok(Box::new(std::io::empty()))
-            } else {
-                Ok(codec.decoder(file))
-            }
-        }
-        None => Ok(Box::new(file)),
+        Some(_) if size == 0 => Box::new(std::io::empty()),
+        Some(codec) => codec.decoder(input),
+        None => input,
     }
 }
 
@@ -136,7 +137,7 @@ pub fn read_decoded(path: &Path) -> Result<Vec<u8>> {
 }
 
 /// The error of a failed read of `path`, saying which codec could not decode it.
-pub(crate) fn corrupt(path: &Path, err: &std::io::Error) -> EngineError {
+pub fn corrupt(path: &Path, err: &std::io::Error) -> EngineError {
     match InputCodec::of(path) {
         Some(codec) => EngineError::Io {
             path: path.display().to_string(),

@@ -122,7 +122,7 @@ fn list_dir(dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// Splits a path string at the commas outside braces, trimming each piece and dropping empty
 /// ones. Unbalanced braces are an error naming the string.
-fn split_paths(spec: &str) -> Result<Vec<&str>> {
+pub(crate) fn split_paths(spec: &str) -> Result<Vec<&str>> {
     let mut parts = Vec::new();
     let mut depth = 0usize;
     let mut start = 0;
@@ -150,7 +150,7 @@ fn split_paths(spec: &str) -> Result<Vec<&str>> {
 
 /// Expands the first `{..}` group of `pattern` into its alternatives, recursively, so the
 /// result is free of braces: `a{b,c{d,e}}f` gives `abf`, `acdf`, `acef`.
-fn expand_braces(pattern: &str) -> std::result::Result<Vec<String>, String> {
+pub(crate) fn expand_braces(pattern: &str) -> std::result::Result<Vec<String>, String> {
     let Some(open) = pattern.find('{') else {
         return Ok(vec![pattern.to_string()]);
     };

@@ -1,29 +1,32 @@
-//! `text_file`: lines of local files, globs or directories (see [`super::resolve_paths`]),
-//! split into byte ranges aligned to line boundaries as Hadoop's `TextInputFormat` does.
+//! `text_file`: lines of files, local or remote (see [`crate::store::list_files`]), split
+//! into byte ranges aligned to line boundaries as Hadoop's `TextInputFormat` does; a remote
+//! split is read by ranged GETs.
 //!
 //! A line belongs to the split that holds its first byte. A split that does not start at byte 0
 //! skips the partial line it starts in; every split reads past its end to finish its last line.
 //! A compressed file ([`InputCodec`]) is one split, read whole through its decoder.
 
-use super::codec::{InputCodec, corrupt, open_decoded};
+use super::codec::{InputCodec, corrupt, decode_stream};
 use super::{BatchIter, Dependency, RddBase, RddCompute, RddMeta};
 use crate::data::CHUNK_ROWS;
-use crate::error::{EngineError, Result};
+use crate::error::Result;
+use crate::store::{SourceFile, Stores, open_range};
 use crate::task_context::{TaskContext, abort};
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
-use std::path::PathBuf;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// A byte range of one file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileSplit {
-    /// The file.
-    pub path: PathBuf,
+    /// The file: a local path or a remote URL.
+    pub path: String,
     /// First byte.
     pub start: u64,
     /// Number of bytes.
     pub len: u64,
+    /// The file's size.
+    pub file_size: u64,
 }
 
 /// Cuts `files` into splits. A compressed file ([`InputCodec::of`]) is one split of its own.
@@ -32,23 +35,13 @@ pub struct FileSplit {
 /// number is rounded up to a multiple of `parallelism` so the last wave of tasks keeps every
 /// core busy. A last piece under 10% of a split joins the one before it (Hadoop's split slop).
 pub fn plan_splits(
-    files: &[PathBuf],
+    files: &[SourceFile],
     min_partitions: usize,
     max_split_bytes: u64,
     parallelism: usize,
-) -> Result<Vec<FileSplit>> {
-    let mut sizes = Vec::with_capacity(files.len());
-    for f in files {
-        let md = std::fs::metadata(f).map_err(|e| EngineError::io(f.display(), &e))?;
-        sizes.push(md.len());
-    }
-    let splittable = |f: &PathBuf| InputCodec::of(f).is_none();
-    let total: u64 = files
-        .iter()
-        .zip(&sizes)
-        .filter(|(f, _)| splittable(f))
-        .map(|(_, size)| size)
-        .sum();
+) -> Vec<FileSplit> {
+    let splittable = |f: &SourceFile| InputCodec::of(Path::new(&f.path)).is_none();
+    let total: u64 = files.iter().filter(|f| splittable(f)).map(|f| f.size).sum();
     let goal = total.div_ceil(min_partitions.max(1) as u64);
     let mut split = goal.min(max_split_bytes).max(1);
     let count = total.div_ceil(split);
@@ -57,35 +50,43 @@ pub fn plan_splits(
         split = total.div_ceil(count.div_ceil(p) * p).max(1);
     }
     let mut out = Vec::new();
-    for (f, &size) in files.iter().zip(&sizes) {
+    for f in files {
+        let size = f.size;
         let mut start = 0;
         while splittable(f) && size - start > split + split / 10 {
             out.push(FileSplit {
-                path: f.clone(),
+                path: f.path.clone(),
                 start,
                 len: split,
+                file_size: size,
             });
             start += split;
         }
         out.push(FileSplit {
-            path: f.clone(),
+            path: f.path.clone(),
             start,
             len: size - start,
+            file_size: size,
         });
     }
-    Ok(out)
+    out
 }
 
 /// Lines of text files (Spark's `HadoopRDD` + `MapPartitionsRDD` of `textFile`).
 pub struct TextFileRdd {
     meta: RddMeta,
     splits: Vec<FileSplit>,
+    stores: Arc<Stores>,
 }
 
 impl TextFileRdd {
-    /// An RDD over `splits`.
-    pub fn new(meta: RddMeta, splits: Vec<FileSplit>) -> Self {
-        TextFileRdd { meta, splits }
+    /// An RDD over `splits`, whose remote files are read through `stores`.
+    pub fn new(meta: RddMeta, splits: Vec<FileSplit>, stores: Arc<Stores>) -> Self {
+        TextFileRdd {
+            meta,
+            splits,
+            stores,
+        }
     }
     /// The splits.
     pub fn splits(&self) -> &[FileSplit] {
@@ -119,26 +120,33 @@ struct Lines {
 }
 
 impl Lines {
-    fn open(split: &FileSplit) -> Result<Self> {
-        let path = &split.path;
-        let io = |e: std::io::Error| EngineError::io(path.display(), &e);
-        if InputCodec::of(path).is_some() {
+    fn open(split: &FileSplit, stores: &Stores) -> Result<Self> {
+        let path = PathBuf::from(&split.path);
+        let io = |e: std::io::Error| corrupt(&path, &e);
+        if InputCodec::of(&path).is_some() {
             // A compressed file is one split: every decoded line, however long the output.
+            let raw = open_range(stores, &split.path, 0, split.file_size, split.file_size)?;
             return Ok(Lines {
-                reader: BufReader::with_capacity(1 << 20, open_decoded(path)?),
+                reader: BufReader::with_capacity(
+                    1 << 20,
+                    decode_stream(&path, raw, split.file_size),
+                ),
                 pos: 0,
                 end: u64::MAX,
-                path: path.clone(),
+                path,
                 line_capacity: 64,
             });
         }
-        let mut file = File::open(path).map_err(io)?;
         let mut pos = split.start;
-        if pos > 0 {
-            file.seek(SeekFrom::Start(pos - 1)).map_err(io)?;
-        }
-        let file: Box<dyn Read + Send> = Box::new(file);
-        let mut reader = BufReader::with_capacity(1 << 20, file);
+        let end = split.start + split.len;
+        let raw = open_range(
+            stores,
+            &split.path,
+            pos.saturating_sub(1),
+            end,
+            split.file_size,
+        )?;
+        let mut reader = BufReader::with_capacity(1 << 20, raw);
         if pos > 0 {
             // Skip the tail of the line that began in the previous split: from the byte before
             // our start through the next newline. If that byte is a newline, nothing is skipped.
@@ -148,8 +156,8 @@ impl Lines {
         Ok(Lines {
             reader,
             pos,
-            end: split.start + split.len,
-            path: path.clone(),
+            end,
+            path,
             line_capacity: 64,
         })
     }
@@ -199,7 +207,7 @@ impl Iterator for Lines {
 
 impl RddCompute<String> for TextFileRdd {
     fn compute(&self, split: usize, _tc: &Arc<TaskContext>) -> Result<BatchIter<String>> {
-        Ok(Box::new(Lines::open(&self.splits[split])?))
+        Ok(Box::new(Lines::open(&self.splits[split], &self.stores)?))
     }
 }
 
@@ -207,10 +215,19 @@ impl RddCompute<String> for TextFileRdd {
 mod tests {
     use super::*;
     use crate::rdd::resolve_paths;
+    use crate::store::list_files;
     use std::io::Write;
 
     fn lines_of(split: &FileSplit) -> Vec<String> {
-        Lines::open(split).unwrap().flatten().collect()
+        let stores = Stores::new(Vec::<(String, String)>::new());
+        Lines::open(split, &stores).unwrap().flatten().collect()
+    }
+
+    fn source(path: &Path) -> SourceFile {
+        SourceFile {
+            path: path.to_string_lossy().into_owned(),
+            size: std::fs::metadata(path).unwrap().len(),
+        }
     }
 
     #[test]
@@ -232,9 +249,10 @@ mod tests {
             while start < text.len() as u64 {
                 let len = split.min(text.len() as u64 - start);
                 got.extend(lines_of(&FileSplit {
-                    path: path.clone(),
+                    path: path.to_string_lossy().into_owned(),
                     start,
                     len,
+                    file_size: text.len() as u64,
                 }));
                 start += len;
             }
@@ -248,10 +266,11 @@ mod tests {
         let path = dir.path().join("big.txt");
         std::fs::write(&path, vec![b'x'; 1000]).unwrap();
         std::fs::write(dir.path().join("_SUCCESS"), b"").unwrap();
-        let files = resolve_paths(dir.path().to_str().unwrap()).unwrap();
-        assert_eq!(files, vec![path.clone()]);
+        let stores = Stores::new(Vec::<(String, String)>::new());
+        let files = list_files(&stores, dir.path().to_str().unwrap()).unwrap();
+        assert_eq!(files, vec![source(&path)]);
         // 1000 bytes, 32-byte cap: 32 splits would be needed; rounded to a multiple of 3.
-        let splits = plan_splits(&files, 2, 32, 3).unwrap();
+        let splits = plan_splits(&files, 2, 32, 3);
         assert_eq!(splits.len() % 3, 0, "{}", splits.len());
         assert_eq!(splits.iter().map(|s| s.len).sum::<u64>(), 1000);
         let err = resolve_paths("/definitely/not/here.txt").unwrap_err();
@@ -267,7 +286,8 @@ mod tests {
         let gz = dir.path().join("b.txt.gz");
         std::fs::write(&plain, vec![b'x'; 1000]).unwrap();
         std::fs::write(&gz, vec![b'y'; 1000]).unwrap();
-        let splits = plan_splits(&[plain.clone(), gz.clone()], 4, 32, 1).unwrap();
+        let splits = plan_splits(&[source(&plain), source(&gz)], 4, 32, 1);
+        let plain = plain.to_string_lossy();
         let (plain_splits, gz_splits): (Vec<_>, Vec<_>) =
             splits.iter().partition(|s| s.path == plain);
         // 1000 plain bytes over 4 partitions, capped at 32: 31 splits of 32 bytes and a last
