@@ -284,3 +284,41 @@ fn missing_objects_and_credentials_are_errors_naming_them() {
         "{msg}"
     );
 }
+
+#[test]
+fn the_sql_shell_queries_the_bucket_with_conf_from_the_command_line() {
+    let m = moto();
+    let ctx = m.ctx();
+    let b = m.bucket("shell");
+    put(&ctx, &format!("s3://{b}/t/a.csv"), b"k,v\na,1\nb,2\n");
+    put(&ctx, &format!("s3://{b}/t/b.csv"), b"k,v\nc,3\n");
+    let home = tempfile::tempdir().unwrap();
+    let conf = |k: &str, v: &str| format!("--conf={k}={v}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ember"))
+        .args(["sql", "--master", "local[2]", "-q", "--format", "csv"])
+        .arg(conf("ember.s3.endpoint", &m.endpoint))
+        .arg(conf("ember.s3.region", "us-east-1"))
+        // Hadoop's S3A key names work too, as Spark programs set them.
+        .arg(conf("spark.hadoop.fs.s3a.access.key", "testing"))
+        .arg(conf("spark.hadoop.fs.s3a.secret.key", "testing"))
+        .arg("-c")
+        .arg(format!(
+            "CREATE EXTERNAL TABLE t STORED AS CSV LOCATION 's3://{b}/t/' \
+             OPTIONS ('format.has_header' 'true')"
+        ))
+        .arg("-c")
+        .arg("SELECT k, v FROM t ORDER BY k")
+        .env("HOME", home.path())
+        .env_remove("EMBER_MASTER")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "k,v\na,1\nb,2\nc,3\n"
+    );
+}

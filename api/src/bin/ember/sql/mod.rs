@@ -56,6 +56,17 @@ pub struct SqlArgs {
     /// A file of statements run silently at startup [default: ~/.emberrc, if it exists].
     #[arg(long, value_name = "FILE")]
     pub rc: Option<PathBuf>,
+    /// A configuration entry, such as `ember.s3.endpoint=http://127.0.0.1:9000` for the
+    /// object stores of `s3://` paths. Repeatable.
+    #[arg(long = "conf", value_name = "KEY=VALUE", value_parser = parse_conf)]
+    pub conf: Vec<(String, String)>,
+}
+
+fn parse_conf(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err(format!("invalid --conf '{s}': expected KEY=VALUE")),
+    }
 }
 
 fn parse_size(s: &str) -> Result<String, String> {
@@ -119,6 +130,9 @@ fn rc_file(args: &SqlArgs) -> Result<Option<String>, CliError> {
 
 fn context(args: &SqlArgs, interactive: bool) -> Result<Context, CliError> {
     let mut conf = Conf::new().app_name("ember-sql");
+    for (k, v) in &args.conf {
+        conf = conf.set(k.as_str(), v);
+    }
     if let Some(master) = &args.master {
         conf = conf.master(master);
     }
