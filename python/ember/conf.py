@@ -123,10 +123,12 @@ class SparkConf:
         return "\n".join(f"{k}={v}" for k, v in self._conf.items())
 
     def _ember_settings(self) -> list[tuple[str, str]]:
-        """The ``ember.*`` settings of the Rust context, Spark keys translated."""
+        """The ``ember.*`` settings of the Rust context, Spark keys translated (and Hadoop's
+        ``spark.hadoop.fs.s3a.*`` keys, which the Rust context reads for ``s3://`` paths)."""
         out = {}
         for k, v in self._conf.items():
-            if k.startswith("ember."):
+            if k.startswith(("ember.", "spark.hadoop.fs.s3a.")):
+                # Hadoop's S3A keys configure the S3 stores (see Ember's README).
                 out[k] = v
             elif k in SPARK_TO_EMBER:
                 out[SPARK_TO_EMBER[k]] = v
