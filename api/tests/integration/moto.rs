@@ -24,15 +24,19 @@ pub struct Moto {
     _child: Child,
 }
 
-fn moto_server() -> PathBuf {
-    let python = match std::env::var_os("EMBER_PYTHON") {
+/// The Python of the tools' virtual environment.
+fn python() -> PathBuf {
+    match std::env::var_os("EMBER_PYTHON") {
         Some(p) => PathBuf::from(p),
         None => Path::new(env!("CARGO_TARGET_TMPDIR"))
             .parent()
             .expect("the target directory")
             .join("py-venv/bin/python"),
-    };
-    let server = python.with_file_name("moto_server");
+    }
+}
+
+fn moto_server() -> PathBuf {
+    let server = python().with_file_name("moto_server");
     assert!(
         server.exists(),
         "the object store tests need moto_server at {}: run scripts/test.sh, which installs \
@@ -43,35 +47,66 @@ fn moto_server() -> PathBuf {
     server
 }
 
-fn start(auth: bool) -> Moto {
+/// Runs `program ARGS... <port>` under `sh` (killed when our end of its stdin closes) and
+/// waits until it listens on the port; the running child and the port.
+fn serve(program: &Path, args: &[&str], env: &[(&str, &str)]) -> (Child, u16) {
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port();
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
-        .arg(r#""$0" -H 127.0.0.1 -p "$1" >/dev/null 2>&1 & pid=$!; read _; kill $pid"#)
-        .arg(moto_server())
+        .arg(r#""$@" >/dev/null 2>&1 & pid=$!; read _; kill $pid"#)
+        .arg("serve")
+        .arg(program)
+        .args(args)
         .arg(port.to_string())
         .stdin(Stdio::piped());
-    if auth {
-        // Authentication on after the first request (the bucket's creation): every later
-        // request with keys the server does not know is refused.
-        cmd.env("INITIAL_NO_AUTH_ACTION_COUNT", "1");
+    for (k, v) in env {
+        cmd.env(k, v);
     }
-    let child = cmd.spawn().expect("moto_server starts");
+    let child = cmd.spawn().expect("the server starts");
     let deadline = Instant::now() + Duration::from_secs(60);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(
             Instant::now() < deadline,
-            "moto_server did not listen on {port} within 60 s"
+            "{} did not listen on {port} within 60 s",
+            program.display()
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+    (child, port)
+}
+
+fn start(auth: bool) -> Moto {
+    // Authentication on after the first request (the bucket's creation): every later request
+    // with keys the server does not know is refused.
+    let env: &[(&str, &str)] = if auth {
+        &[("INITIAL_NO_AUTH_ACTION_COUNT", "1")]
+    } else {
+        &[]
+    };
+    let (child, port) = serve(&moto_server(), &["-H", "127.0.0.1", "-p"], env);
     Moto {
         endpoint: format!("http://127.0.0.1:{port}"),
         _child: child,
     }
+}
+
+/// A plain HTTP server (Python's `http.server`, which answers no ranged GETs) of `dir`; its
+/// URL `http://127.0.0.1:<port>` and the running child.
+pub fn http_server(dir: &Path) -> (String, Child) {
+    let dir = dir.to_str().expect("a UTF-8 directory");
+    let args = [
+        "-m",
+        "http.server",
+        "--bind",
+        "127.0.0.1",
+        "--directory",
+        dir,
+    ];
+    let (child, port) = serve(&python(), &args, &[]);
+    (format!("http://127.0.0.1:{port}"), child)
 }
 
 /// The shared server (credentials are not checked).

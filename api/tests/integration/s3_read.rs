@@ -3,7 +3,7 @@
 //! files, DataFrames and SQL over `s3://` paths, and the errors for missing objects and
 //! missing or rejected credentials.
 
-use crate::moto::{moto, moto_with_auth};
+use crate::moto::{http_server, moto, moto_with_auth};
 use ember::Context;
 use ember_engine::store::{ObjectWriter, parse_remote};
 use std::io::Write;
@@ -321,4 +321,29 @@ fn the_sql_shell_queries_the_bucket_with_conf_from_the_command_line() {
         String::from_utf8(out.stdout).unwrap(),
         "k,v\na,1\nb,2\nc,3\n"
     );
+}
+
+#[test]
+fn http_objects_are_read_whole_with_one_get() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines: Vec<String> = (0..50_000).map(|i| format!("line {i}")).collect();
+    std::fs::write(dir.path().join("big.txt"), lines.join("\n")).unwrap();
+    std::fs::write(dir.path().join("c.csv"), "a,b\n1,2\n3,4\n").unwrap();
+    let (url, _server) = http_server(dir.path());
+    let ctx = moto().ctx();
+    // Python's server ignores Range headers, so the object is one split read by one GET.
+    let rdd = ctx.text_file(&format!("{url}/big.txt"), 4).unwrap();
+    assert_eq!(rdd.num_partitions(), 1);
+    assert_eq!(rdd.collect().unwrap(), lines);
+    let df = ctx
+        .read()
+        .option("header", true)
+        .csv(&format!("{url}/c.csv"))
+        .unwrap();
+    assert_eq!(df.count().unwrap(), 2);
+    let missing = format!("{url}/absent.txt");
+    let Err(err) = ctx.text_file(&missing, 1) else {
+        panic!("read a missing object");
+    };
+    assert!(err.to_string().contains("absent.txt"), "{err}");
 }

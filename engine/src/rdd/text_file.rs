@@ -29,7 +29,8 @@ pub struct FileSplit {
     pub file_size: u64,
 }
 
-/// Cuts `files` into splits. A compressed file ([`InputCodec::of`]) is one split of its own.
+/// Cuts `files` into splits. A compressed file ([`InputCodec::of`]) or an `http(s)://` object
+/// is one split of its own.
 /// The plain files are cut by a split size of `total / min_partitions` (`total` being their
 /// bytes), capped at `max_split_bytes`; when that gives more splits than `parallelism`, their
 /// number is rounded up to a multiple of `parallelism` so the last wave of tasks keeps every
@@ -40,7 +41,13 @@ pub fn plan_splits(
     max_split_bytes: u64,
     parallelism: usize,
 ) -> Vec<FileSplit> {
-    let splittable = |f: &SourceFile| InputCodec::of(Path::new(&f.path)).is_none();
+    // Compressed files cannot be split, nor can objects of plain HTTP servers, which need not
+    // answer ranged GETs.
+    let splittable = |f: &SourceFile| {
+        InputCodec::of(Path::new(&f.path)).is_none()
+            && !f.path.starts_with("http://")
+            && !f.path.starts_with("https://")
+    };
     let total: u64 = files.iter().filter(|f| splittable(f)).map(|f| f.size).sum();
     let goal = total.div_ceil(min_partitions.max(1) as u64);
     let mut split = goal.min(max_split_bytes).max(1);

@@ -1,5 +1,6 @@
 //! Blocking byte streams over object stores, for task threads: [`RangeReader`] reads an
-//! object's byte range with ranged GETs (the next chunk fetched while this one is read), and
+//! object's byte range with ranged GETs (the next chunk fetched while this one is read),
+//! [`StreamReader`] a whole object with one streaming GET, and
 //! [`ObjectWriter`] writes an object, in one PUT when small and as a multipart upload of
 //! [`PART_BYTES`] parts when larger.
 
@@ -9,6 +10,7 @@ use super::stores::Stores;
 use crate::error::{EngineError, Result};
 use crate::sql::runtime::{block_on, runtime};
 use bytes::Bytes;
+use futures::StreamExt;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::sync::Arc;
@@ -124,6 +126,44 @@ impl Drop for RangeReader {
         if let Some((_, fetch)) = self.prefetch.take() {
             fetch.abort();
         }
+    }
+}
+
+/// A blocking reader of a whole remote object through one streaming GET (which any HTTP
+/// server answers, unlike ranged GETs).
+pub struct StreamReader {
+    path: RemotePath,
+    stream: futures::stream::BoxStream<'static, std::result::Result<Bytes, object_store::Error>>,
+    current: Bytes,
+}
+
+impl StreamReader {
+    /// Starts the GET of `path`.
+    pub fn open(store: &dyn ObjectStore, path: RemotePath) -> Result<Self> {
+        let got = block_on(store.get(&path.object())).map_err(|e| store_error(&path, e))?;
+        Ok(StreamReader {
+            path,
+            stream: got.into_stream(),
+            current: Bytes::new(),
+        })
+    }
+}
+
+impl Read for StreamReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.current.is_empty() {
+            match block_on(self.stream.next()) {
+                None => return Ok(0),
+                Some(Ok(bytes)) => self.current = bytes,
+                Some(Err(e)) => {
+                    return Err(io::Error::other(store_error(&self.path, e).to_string()));
+                }
+            }
+        }
+        let n = buf.len().min(self.current.len());
+        buf[..n].copy_from_slice(&self.current[..n]);
+        let _ = self.current.split_to(n);
+        Ok(n)
     }
 }
 
@@ -250,6 +290,10 @@ pub fn open_range(
         }
         Some(remote) => {
             let store = stores.store(&remote)?;
+            if start == 0 && hint_end >= size {
+                // The whole object (a compressed file, an unsplit one): one streaming GET.
+                return Ok(Box::new(StreamReader::open(store.as_ref(), remote)?));
+            }
             Ok(Box::new(RangeReader::new(
                 store, remote, start, size, hint_end,
             )))

@@ -14,7 +14,9 @@ mod location;
 mod ops;
 mod stores;
 
-pub use io::{ObjectWriter, PART_BYTES, RangeReader, open_range, read_all, read_object};
+pub use io::{
+    ObjectWriter, PART_BYTES, RangeReader, StreamReader, open_range, read_all, read_object,
+};
 pub use listing::{SourceFile, head, list_files, list_tree, store_error};
 pub use location::{RemotePath, is_remote, object_path, parse_remote, store_key};
 pub use ops::{
