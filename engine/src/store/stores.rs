@@ -36,6 +36,9 @@ use url::Url;
 /// ask the instance metadata service. Without any, building it fails naming the bucket, rather
 /// than every request waiting on a metadata service that is not there.
 ///
+/// A GCS store likewise needs a service account, application credentials, `skip_signature`,
+/// or `instance_credentials=true`.
+///
 /// Requests are retried twice within 20 seconds: an unreachable endpoint fails the job with
 /// the store's message instead of hanging.
 pub struct Stores {
@@ -210,11 +213,33 @@ impl Stores {
             }
             "gs" | "gcs" => {
                 let mut b = GoogleCloudStorageBuilder::from_env().with_bucket_name(&bucket);
+                let mut instance = false;
                 for (conf_key, key, value) in self.options("gs", &bucket) {
+                    if key == "instance_credentials" {
+                        instance = value.eq_ignore_ascii_case("true");
+                        continue;
+                    }
                     let parsed = GoogleConfigKey::from_str(&key)
                         .or_else(|_| GoogleConfigKey::from_str(&format!("google_{key}")))
                         .map_err(|_| bad_key(&conf_key, "GCS"))?;
                     b = b.with_config(parsed, value);
+                }
+                let get = |k: GoogleConfigKey| b.get_config_value(&k);
+                let has_credentials = get(GoogleConfigKey::ServiceAccount).is_some()
+                    || get(GoogleConfigKey::ServiceAccountKey).is_some()
+                    || get(GoogleConfigKey::ApplicationCredentials).is_some()
+                    || std::env::var_os("GOOGLE_APPLICATION_CREDENTIALS").is_some()
+                    || get(GoogleConfigKey::SkipSignature).is_some_and(|v| v == "true");
+                if !has_credentials && !instance {
+                    return Err(EngineError::Credentials {
+                        store: format!("gs://{bucket}"),
+                        message: "no credentials: set GOOGLE_APPLICATION_CREDENTIALS or \
+                                  GOOGLE_SERVICE_ACCOUNT (or ember.gs.service_account), \
+                                  ember.gs.skip_signature=true for a public bucket, or \
+                                  ember.gs.instance_credentials=true to use the instance's \
+                                  service account"
+                            .to_string(),
+                    });
                 }
                 Arc::new(
                     b.with_retry(retry)
@@ -327,6 +352,16 @@ mod tests {
         let s3 = super::super::parse_remote("s3://b/k").unwrap().unwrap();
         let err = stores.store(&s3).unwrap_err().to_string();
         assert!(err.contains("ember.s3.endpointt"), "{err}");
+        let gs = super::super::parse_remote("gs://photos/k")
+            .unwrap()
+            .unwrap();
+        if std::env::var_os("GOOGLE_APPLICATION_CREDENTIALS").is_none() {
+            let err = stores.store(&gs).unwrap_err().to_string();
+            assert!(
+                err.contains("gs://photos") && err.contains("no credentials"),
+                "{err}"
+            );
+        }
         let ftp = super::super::parse_remote("ftp://host/k").unwrap().unwrap();
         let err = stores.store(&ftp).unwrap_err().to_string();
         assert!(err.contains("ftp"), "{err}");
