@@ -308,6 +308,15 @@ fn the_sql_shell_queries_the_bucket_with_conf_from_the_command_line() {
         ))
         .arg("-c")
         .arg("SELECT k, v FROM t ORDER BY k")
+        // COPY writes to the bucket too; the copy reads back.
+        .arg("-c")
+        .arg(format!(
+            "COPY (SELECT k, v * 10 AS v FROM t) TO 's3://{b}/copy/out.parquet' STORED AS PARQUET"
+        ))
+        .arg("-c")
+        .arg(format!(
+            "SELECT sum(v) AS s FROM 's3://{b}/copy/out.parquet'"
+        ))
         .env("HOME", home.path())
         .env_remove("EMBER_MASTER")
         .output()
@@ -319,7 +328,7 @@ fn the_sql_shell_queries_the_bucket_with_conf_from_the_command_line() {
     );
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
-        "k,v\na,1\nb,2\nc,3\n"
+        "k,v\na,1\nb,2\nc,3\ncount\n3\ns\n60\n"
     );
 }
 
