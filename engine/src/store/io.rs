@@ -8,7 +8,7 @@ use super::listing::store_error;
 use super::location::{RemotePath, parse_remote};
 use super::stores::Stores;
 use crate::error::{EngineError, Result};
-use crate::sql::runtime::{block_on, runtime};
+use crate::sql::runtime::runtime;
 use bytes::Bytes;
 use futures::StreamExt;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
@@ -27,6 +27,15 @@ pub const PART_BYTES: usize = 5 << 20;
 const PARTS_IN_FLIGHT: usize = 4;
 
 type Fetch = JoinHandle<std::result::Result<Bytes, object_store::Error>>;
+
+/// Waits for `fut` on the calling thread, inside Ember's IO runtime's context (its workers
+/// drive the connections). Unlike a runtime's `block_on`, this also works where the thread is
+/// already running a runtime's `block_on` (a DataFusion scan polled by an Ember task), with no
+/// helper thread per call.
+fn wait<F: std::future::Future>(fut: F) -> F::Output {
+    let _in_runtime = runtime().enter();
+    futures::executor::block_on(fut)
+}
 
 /// A blocking reader of bytes `start..size` of a remote object, fetched in chunks by ranged
 /// GETs. Up to `hint_end` (where the caller expects to stop: a split's end) chunks are
@@ -92,7 +101,7 @@ impl RangeReader {
             Some((start, fetch)) if start == range.start => fetch,
             _ => self.spawn(range.clone()),
         };
-        let bytes = block_on(fetch)
+        let bytes = wait(fetch)
             .map_err(|e| io::Error::other(format!("{}: {e}", self.path)))?
             .map_err(|e| io::Error::other(store_error(&self.path, e).to_string()))?;
         self.next_start = range.start + bytes.len() as u64;
@@ -140,7 +149,7 @@ pub struct StreamReader {
 impl StreamReader {
     /// Starts the GET of `path`.
     pub fn open(store: &dyn ObjectStore, path: RemotePath) -> Result<Self> {
-        let got = block_on(store.get(&path.object())).map_err(|e| store_error(&path, e))?;
+        let got = wait(store.get(&path.object())).map_err(|e| store_error(&path, e))?;
         Ok(StreamReader {
             path,
             stream: got.into_stream(),
@@ -152,7 +161,7 @@ impl StreamReader {
 impl Read for StreamReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         while self.current.is_empty() {
-            match block_on(self.stream.next()) {
+            match wait(self.stream.next()) {
                 None => return Ok(0),
                 Some(Ok(bytes)) => self.current = bytes,
                 Some(Err(e)) => {
@@ -169,7 +178,7 @@ impl Read for StreamReader {
 
 /// The whole of a remote object.
 pub fn read_object(store: &dyn ObjectStore, path: &RemotePath) -> Result<Bytes> {
-    block_on(async {
+    wait(async {
         store
             .get(&path.object())
             .await
@@ -210,14 +219,14 @@ impl ObjectWriter {
     fn send_buffer(&mut self) -> io::Result<()> {
         let _in_runtime = runtime().enter();
         if self.upload.is_none() {
-            let upload = block_on(self.store.put_multipart(&self.path.object()))
-                .map_err(|e| self.error(e))?;
+            let upload =
+                wait(self.store.put_multipart(&self.path.object())).map_err(|e| self.error(e))?;
             self.upload = Some(WriteMultipart::new_with_chunk_size(upload, PART_BYTES));
         }
         let upload = self.upload.as_mut().expect("started above");
         upload.write(&self.buffer);
         self.buffer.clear();
-        let waited = block_on(upload.wait_for_capacity(PARTS_IN_FLIGHT));
+        let waited = wait(upload.wait_for_capacity(PARTS_IN_FLIGHT));
         waited.map_err(|e| self.error(e))
     }
 
@@ -227,7 +236,7 @@ impl ObjectWriter {
         match self.upload.take() {
             None => {
                 let payload = PutPayload::from(std::mem::take(&mut self.buffer));
-                block_on(self.store.put(&self.path.object(), payload))
+                wait(self.store.put(&self.path.object(), payload))
                     .map(|_| ())
                     .map_err(|e| failed(&self.path, e))
             }
@@ -235,7 +244,7 @@ impl ObjectWriter {
                 let _in_runtime = runtime().enter();
                 upload.write(&self.buffer);
                 self.buffer.clear();
-                block_on(upload.finish())
+                wait(upload.finish())
                     .map(|_| ())
                     .map_err(|e| failed(&self.path, e))
             }
@@ -261,7 +270,7 @@ impl Drop for ObjectWriter {
     fn drop(&mut self) {
         if let Some(upload) = self.upload.take() {
             let _in_runtime = runtime().enter();
-            if let Err(e) = block_on(upload.abort()) {
+            if let Err(e) = wait(upload.abort()) {
                 tracing::warn!(path = %self.path, error = %e, "aborting a multipart upload failed");
             }
         }
