@@ -15,12 +15,18 @@ mod compressed_input;
 mod errors;
 #[path = "integration/joins.rs"]
 mod joins;
+#[path = "integration/moto.rs"]
+mod moto;
 #[path = "integration/pairs.rs"]
 mod pairs;
 #[path = "integration/path_globs.rs"]
 mod path_globs;
 #[path = "integration/persistence.rs"]
 mod persistence;
+#[path = "integration/read_modes.rs"]
+mod read_modes;
+#[path = "integration/s3_read.rs"]
+mod s3_read;
 #[path = "integration/scheduler.rs"]
 mod scheduler;
 #[path = "integration/serde_data.rs"]

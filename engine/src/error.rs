@@ -99,12 +99,10 @@ pub enum EngineError {
     },
     /// A CSV or JSON record could not be parsed and the read mode is `FAILFAST`.
     #[error(
-        "malformed {format} record in {path} at line {line}: {reason}; the record: {record} \
+        "malformed record in {path} at line {line}: {reason}; the record: {record} \
          (mode FAILFAST; mode PERMISSIVE or DROPMALFORMED reads past malformed records)"
     )]
     MalformedRecord {
-        /// `CSV` or `JSON`.
-        format: String,
         /// The file.
         path: String,
         /// The record's line in the file, counted from 1.

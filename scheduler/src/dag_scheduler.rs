@@ -7,8 +7,9 @@
 //!
 //! Invariants and a checklist for reviewers (after Spark's `DAGScheduler`):
 //! - A task failure is retried up to `max_task_failures` attempts; then the job fails with the
-//!   last error. The context stays usable. A query error (`EngineError::Query`) is
-//!   deterministic and fails the job at its first occurrence.
+//!   last error. The context stays usable. A query error (`EngineError::Query`) or a
+//!   malformed record (`EngineError::MalformedRecord`) is deterministic and fails the job at
+//!   its first occurrence.
 //! - A fetch failure does not count against the task: the lost map output is unregistered, the
 //!   parent stage reruns only its missing map tasks, then the failing stage resumes. A stage that
 //!   fails this way more than `max_stage_attempts` times fails the job.
@@ -509,9 +510,13 @@ impl<'a> JobRun<'a> {
                 }
                 let n = self.failures.entry((stage, done.partition)).or_insert(0);
                 *n += 1;
-                // A query error (DataFusion's: a bad cast, a missing file) is deterministic:
-                // another attempt would fail the same way, so it fails the job at once.
-                let deterministic = matches!(error, EngineError::Query { .. });
+                // A query error (DataFusion's: a bad cast, a missing file) or a malformed record
+                // under read mode FAILFAST is deterministic: another attempt would fail the same
+                // way, so it fails the job at once.
+                let deterministic = matches!(
+                    error,
+                    EngineError::Query { .. } | EngineError::MalformedRecord { .. }
+                );
                 if deterministic {
                     tracing::debug!(job = %self.job, %stage, partition = done.partition, %error, "query task failed");
                 } else {

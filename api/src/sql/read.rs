@@ -15,8 +15,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! A path may be a file, a directory or a glob (`data/*.csv`); `file://` URLs are local paths
-//! too, and other URLs are passed to DataFusion's object stores as they are. A local path that
+//! A path may be a file, a directory, a glob (`data/*.csv`) or several of these separated by
+//! commas, local (`file://` URLs too) or remote (`s3://bucket/key`, `gs://`, `az://`,
+//! `http(s)://`, through the context's [`Stores`](ember_engine::store::Stores)). A path that
 //! matches nothing is an error naming it. How each kind of path is read:
 //!
 //! - a file is read whatever its name;
@@ -32,6 +33,10 @@
 //! Compression is taken from the `compression` option, else from the file names (`x.csv.gz`).
 
 use super::dataframe::DataFrame;
+use super::read_paths::{
+    DirLayout, Located, compression_ext, compression_named, compression_of_name, dir_layout,
+    invalid, locate,
+};
 use super::rows::{Row, conversion};
 use super::run::df_err;
 use crate::context::Context;
@@ -48,18 +53,25 @@ use datafusion::execution::TaskContext as DfTaskContext;
 use datafusion::physical_plan::SendableRecordBatchStream;
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::streaming::PartitionStream;
-use datafusion::prelude::{CsvReadOptions, JsonReadOptions, ParquetReadOptions};
+use datafusion::prelude::ParquetReadOptions;
 use ember_engine::EngineError;
 use ember_engine::data::{Data, ENCODING_KEY, to_batch, to_batches};
-use ember_engine::rdd::{BatchIter, RddCompute, TextFileRdd, plan_splits, resolve_paths};
+use ember_engine::rdd::{BatchIter, RddCompute, TextFileRdd, plan_splits};
 use ember_engine::sql::runtime::{block_on, ember_task};
 use ember_engine::sql::to_datafusion;
+use ember_engine::store::list_files;
 use ember_engine::task_context::TaskAbort;
 use std::collections::HashMap;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind, resume_unwind};
-use std::path::{Path, PathBuf};
+
 use std::sync::Arc;
+
+mod csv_lines;
+mod json_lines;
+mod line_inputs;
+mod modes;
+mod split_lines;
 
 impl Context {
     /// Reads files as DataFrames (Spark's `spark.read`): set options, then call
@@ -87,6 +99,8 @@ impl Context {
 /// | `escape` | csv | none | the escape character inside quotes |
 /// | `comment` | csv | none | lines starting with it are skipped |
 /// | `compression` or `codec` | csv, json | from the file names | `none`, `gzip`, `bzip2`, `xz` or `zstd` |
+/// | `mode` | csv, json | `PERMISSIVE` | malformed records: `PERMISSIVE` keeps them (unparseable fields null, the line in the corrupt-record column if the schema has it), `DROPMALFORMED` drops them, `FAILFAST` fails naming the file and line |
+/// | `columnNameOfCorruptRecord` | csv, json | `_corrupt_record` | the string column that gets a malformed record's line (JSON inference adds it when a line is malformed) |
 ///
 /// Columns of a CSV file without a header are named `_c0`, `_c1`, ... (Spark's names). A JSON
 /// file is newline-delimited, one object per line; its schema is inferred from all records
@@ -97,177 +111,6 @@ pub struct DataFrameReader {
     format: Option<String>,
     options: HashMap<String, String>,
     schema: Option<SchemaRef>,
-}
-
-/// What a path names.
-enum Located {
-    /// Files given one by one (a file, or the matches of a glob): read whatever their names.
-    Files(Vec<String>),
-    /// A directory: the files below it with the format's extension, with `key=value`
-    /// partition directories.
-    Dir(PathBuf),
-    /// A URL of another object store, passed on as it is.
-    Remote(String),
-}
-
-/// The partition columns found below a directory, and the compression its files use.
-struct DirLayout {
-    partitions: Vec<(String, DataType)>,
-    compression: Option<FileCompressionType>,
-}
-
-fn invalid(message: impl Into<String>) -> crate::Error {
-    EngineError::invalid("DataFrameReader", message).into()
-}
-
-fn is_hidden(name: &str) -> bool {
-    name.starts_with('.') || name.starts_with('_')
-}
-
-fn compression_named(name: &str) -> Result<FileCompressionType> {
-    Ok(match name.to_ascii_lowercase().as_str() {
-        "none" | "uncompressed" => FileCompressionType::UNCOMPRESSED,
-        "gzip" | "gz" => FileCompressionType::GZIP,
-        "bzip2" | "bz2" => FileCompressionType::BZIP2,
-        "xz" => FileCompressionType::XZ,
-        "zstd" | "zst" => FileCompressionType::ZSTD,
-        other => {
-            return Err(invalid(format!(
-                "unsupported compression '{other}' (none, gzip, bzip2, xz or zstd)"
-            )));
-        }
-    })
-}
-
-fn compression_of_name(name: &str) -> FileCompressionType {
-    let suffixes = [
-        (".gz", FileCompressionType::GZIP),
-        (".bz2", FileCompressionType::BZIP2),
-        (".xz", FileCompressionType::XZ),
-        (".zst", FileCompressionType::ZSTD),
-    ];
-    suffixes
-        .into_iter()
-        .find(|(s, _)| name.ends_with(s))
-        .map_or(FileCompressionType::UNCOMPRESSED, |(_, c)| c)
-}
-
-fn compression_ext(c: FileCompressionType) -> &'static str {
-    match c {
-        FileCompressionType::GZIP => ".gz",
-        FileCompressionType::BZIP2 => ".bz2",
-        FileCompressionType::XZ => ".xz",
-        FileCompressionType::ZSTD => ".zst",
-        _ => "",
-    }
-}
-
-/// Finds what `path` names; a local path that matches nothing is an error naming it.
-fn locate(path: &str) -> Result<Located> {
-    if path.contains("://") && !path.starts_with("file://") {
-        return Ok(Located::Remote(path.to_string()));
-    }
-    let local = path.strip_prefix("file://").unwrap_or(path);
-    if local.contains(['*', '?', '[', '{']) {
-        let files = resolve_paths(local).map_err(|e| match e {
-            EngineError::PathNotFound { .. } => EngineError::PathNotFound {
-                path: path.to_string(),
-            },
-            other => other,
-        })?;
-        let files = files
-            .into_iter()
-            .map(|p| p.to_string_lossy().into_owned())
-            .collect();
-        return Ok(Located::Files(files));
-    }
-    let p = Path::new(local);
-    if p.is_dir() {
-        Ok(Located::Dir(p.to_path_buf()))
-    } else if p.exists() {
-        Ok(Located::Files(vec![local.to_string()]))
-    } else {
-        Err(EngineError::PathNotFound {
-            path: path.to_string(),
-        }
-        .into())
-    }
-}
-
-/// The type of a partition column whose directory values are `values`.
-fn partition_type<'a>(values: impl Iterator<Item = &'a str> + Clone) -> DataType {
-    if values.clone().all(|v| v.parse::<i64>().is_ok()) {
-        DataType::Int64
-    } else if values.clone().all(|v| v.parse::<f64>().is_ok()) {
-        DataType::Float64
-    } else {
-        DataType::Utf8
-    }
-}
-
-/// Walks `dir` for the visible files ending with `ext` (optionally compressed): the
-/// `key=value` directories above them are partitions, which must have the same keys in the
-/// same order for every file, as Spark requires.
-fn dir_layout(dir: &Path, ext: &str) -> Result<DirLayout> {
-    let mut keys: Option<(Vec<String>, PathBuf)> = None;
-    let mut values: Vec<Vec<String>> = Vec::new();
-    let mut compression = None;
-    let mut stack = vec![(dir.to_path_buf(), Vec::<(String, String)>::new())];
-    while let Some((d, parts)) = stack.pop() {
-        let entries = std::fs::read_dir(&d).map_err(|e| EngineError::io(d.display(), &e))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| EngineError::io(d.display(), &e))?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if is_hidden(&name) {
-                continue;
-            }
-            let path = entry.path();
-            if path.is_dir() {
-                // Other subdirectories are not read (DataFusion ignores them), so not walked.
-                if let Some((k, v)) = name.split_once('=') {
-                    let mut p = parts.clone();
-                    p.push((k.to_string(), v.to_string()));
-                    stack.push((path, p));
-                }
-                continue;
-            }
-            let c = compression_of_name(&name);
-            if !name.ends_with(&format!("{ext}{}", compression_ext(c))) {
-                continue;
-            }
-            compression.get_or_insert(c);
-            let file_keys: Vec<String> = parts.iter().map(|(k, _)| k.clone()).collect();
-            match &keys {
-                None => {
-                    values = vec![Vec::new(); file_keys.len()];
-                    keys = Some((file_keys, path.clone()));
-                }
-                Some((k, first)) if *k != file_keys => {
-                    return Err(invalid(format!(
-                        "conflicting partition directories below {}: {} and {}",
-                        dir.display(),
-                        first.display(),
-                        path.display()
-                    )));
-                }
-                Some(_) => {}
-            }
-            for (i, (_, v)) in parts.iter().enumerate() {
-                values[i].push(v.clone());
-            }
-        }
-    }
-    let partitions = keys
-        .map(|(k, _)| k)
-        .unwrap_or_default()
-        .into_iter()
-        .zip(&values)
-        .map(|(k, vs)| (k, partition_type(vs.iter().map(String::as_str))))
-        .collect();
-    Ok(DirLayout {
-        partitions,
-        compression,
-    })
 }
 
 /// The paths DataFusion reads, their extension filter and partition columns.
@@ -360,7 +203,7 @@ impl DataFrameReader {
             .get(&["compression", "codec"])
             .map(compression_named)
             .transpose()?;
-        let (paths, file_ext, layout) = match locate(path)? {
+        let (paths, file_ext, layout) = match locate(&self.ctx.inner.stores, path)? {
             Located::Files(files) => {
                 let c = files.first().map(|f| compression_of_name(f));
                 (
@@ -372,21 +215,9 @@ impl DataFrameReader {
                     },
                 )
             }
-            Located::Remote(url) => {
-                let c = Some(compression_of_name(&url));
-                let ext = if url.ends_with('/') { ext } else { "" };
-                (
-                    vec![url],
-                    ext.to_string(),
-                    DirLayout {
-                        partitions: Vec::new(),
-                        compression: c,
-                    },
-                )
-            }
             Located::Dir(dir) => {
-                let layout = dir_layout(&dir, ext)?;
-                (vec![path.to_string()], ext.to_string(), layout)
+                let layout = dir_layout(&self.ctx.inner.stores, &dir, ext)?;
+                (vec![dir], ext.to_string(), layout)
             }
         };
         let compression = option
@@ -431,65 +262,12 @@ impl DataFrameReader {
         DataFrame::new(self.ctx.clone(), df)
     }
 
-    /// Reads CSV files. Without `inferSchema`, every column is a string, as in Spark (the
-    /// first line is read to count the columns); with it, types are inferred from all rows.
+    /// Reads CSV files, one record per line. Without `inferSchema`, every column is a string,
+    /// as in Spark (the first line is read to count the columns); with it, types are inferred
+    /// from all rows. Malformed records (too few or too many fields, a field of the wrong
+    /// type) are handled by option `mode` (see [`DataFrameReader`]).
     pub fn csv(&self, path: &str) -> Result<DataFrame> {
-        let src = self.source(path, ".csv")?;
-        let header = self.flag("header", false)?;
-        let infer = self.flag("inferschema", false)?;
-        let mut opts = CsvReadOptions::new()
-            .has_header(header)
-            .file_extension(&src.ext)
-            .file_compression_type(src.compression)
-            .table_partition_cols(src.partitions.clone());
-        if let Some(d) = self.byte(&["delimiter", "sep"])? {
-            opts = opts.delimiter(d);
-        }
-        if let Some(q) = self.byte(&["quote"])? {
-            opts = opts.quote(q);
-        }
-        if let Some(e) = self.byte(&["escape"])? {
-            opts = opts.escape(e);
-        }
-        if let Some(c) = self.byte(&["comment"])? {
-            opts = opts.comment(c);
-        }
-        let session = self.ctx.session();
-        let schema = match self.file_schema(&src) {
-            Some(s) => s,
-            None => {
-                let probe =
-                    opts.clone()
-                        .schema_infer_max_records(if infer { usize::MAX } else { 1 });
-                let df = block_on(session.read_csv(src.paths.clone(), probe)).map_err(df_err)?;
-                let file_columns = df
-                    .schema()
-                    .fields()
-                    .len()
-                    .saturating_sub(src.partitions.len());
-                let fields: Vec<Field> = df.schema().fields()[..file_columns]
-                    .iter()
-                    .enumerate()
-                    .map(|(i, f)| {
-                        let name = if header {
-                            f.name().clone()
-                        } else {
-                            format!("_c{i}")
-                        };
-                        let t = if infer {
-                            f.data_type().clone()
-                        } else {
-                            DataType::Utf8
-                        };
-                        Field::new(name, t, true)
-                    })
-                    .collect();
-                Schema::new(fields)
-            }
-        };
-        let df =
-            block_on(session.read_csv(src.paths.clone(), opts.schema(&schema))).map_err(df_err)?;
-        Ok(self.wrap(df))
+        csv_lines::read_csv(self, path)
     }
 
     /// Reads Parquet files (their schema is in the files).
@@ -507,35 +285,11 @@ impl DataFrameReader {
         Ok(self.wrap(df))
     }
 
-    /// Reads newline-delimited JSON files, one object per line.
+    /// Reads newline-delimited JSON files, one object per line. Without a schema it is
+    /// inferred from all records; malformed records are handled by option `mode` (see
+    /// [`DataFrameReader`]).
     pub fn json(&self, path: &str) -> Result<DataFrame> {
-        let src = self.source(path, ".json")?;
-        let schema = self.file_schema(&src);
-        let mut opts = JsonReadOptions::default()
-            .file_extension(&src.ext)
-            .file_compression_type(src.compression)
-            .table_partition_cols(src.partitions.clone())
-            .schema_infer_max_records(usize::MAX);
-        if let Some(s) = &schema {
-            opts = opts.schema(s);
-        }
-        let df = block_on(self.ctx.session().read_json(src.paths.clone(), opts)).map_err(df_err)?;
-        if schema.is_some() {
-            return Ok(self.wrap(df));
-        }
-        // Spark's JSON schema inference lists the fields by name; partition columns stay last.
-        let mut names: Vec<String> = df
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| f.name().clone())
-            .filter(|n| !src.partitions.iter().any(|(p, _)| p == n))
-            .collect();
-        names.sort();
-        names.extend(src.partitions.iter().map(|(p, _)| p.clone()));
-        let columns: Vec<&str> = names.iter().map(String::as_str).collect();
-        let df = df.select_columns(&columns).map_err(df_err)?;
-        Ok(self.wrap(df))
+        json_lines::read_json(self, path)
     }
 
     /// Reads text files as one string column `value`, one row per line (without its line
@@ -547,13 +301,13 @@ impl DataFrameReader {
     #[track_caller]
     pub fn text(&self, path: &str) -> Result<DataFrame> {
         let ctx = &self.ctx;
-        let files = resolve_paths(path)?;
+        let files = list_files(&ctx.inner.stores, path)?;
         let splits = plan_splits(
             &files,
             ctx.default_min_partitions(),
             ctx.inner.max_split_bytes,
             ctx.default_parallelism(),
-        )?;
+        );
         let schema = Arc::new(Schema::new(vec![Field::new("value", DataType::Utf8, true)]));
         let session = ctx.session();
         if splits.is_empty() {
@@ -562,7 +316,11 @@ impl DataFrameReader {
         }
         let n = splits.len();
         let meta = ctx.new_meta("text", Location::caller());
-        let rdd = Arc::new(TextFileRdd::new(meta, splits));
+        let rdd = Arc::new(TextFileRdd::new(
+            meta,
+            splits,
+            Arc::clone(&ctx.inner.stores),
+        ));
         let partitions = (0..n)
             .map(|split| {
                 Arc::new(TextSplit {
@@ -690,7 +448,7 @@ struct TextSplit {
 impl fmt::Debug for TextSplit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = &self.rdd.splits()[self.split];
-        write!(f, "TextSplit({}, {}+{})", s.path.display(), s.start, s.len)
+        write!(f, "TextSplit({}, {}+{})", s.path, s.start, s.len)
     }
 }
 

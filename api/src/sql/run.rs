@@ -36,12 +36,13 @@ pub(crate) fn df_err(e: DataFusionError) -> Error {
     Error::Engine(from_datafusion(e))
 }
 
-/// A failed SQL job reports the query's own error: a query error fails the job at its first
-/// occurrence, and the job wrapper would only add noise to DataFusion's message.
+/// A failed SQL job reports the query's own error: a query error (or a malformed record under
+/// read mode FAILFAST) fails the job at its first occurrence, and the job wrapper would only
+/// add noise to its message.
 pub(crate) fn unwrap_query_error(e: Error) -> Error {
     match e {
         Error::Job(SchedulerError::TaskFailed {
-            error: q @ EngineError::Query { .. },
+            error: q @ (EngineError::Query { .. } | EngineError::MalformedRecord { .. }),
             ..
         }) => Error::Engine(q),
         other => other,

@@ -33,6 +33,12 @@ def _paths(path: Any, what: str) -> list[str]:
                     f"got {type(path).__name__}.")
 
 
+def _check_modes(mode: Any, corrupt: Any) -> None:
+    for name, v in (("mode", mode), ("columnNameOfCorruptRecord", corrupt)):
+        if v is not None and not isinstance(v, str):
+            raise TypeError(f"[NOT_STR] Argument `{name}` should be a str, got {type(v).__name__}.")
+
+
 class DataFrameReader:
     """Reads CSV, JSON, Parquet and text files (a path, directory, glob or list of them).
 
@@ -108,16 +114,57 @@ class DataFrameReader:
             sep: Optional[str] = None, encoding: Optional[str] = None, quote: Optional[str] = None,
             escape: Optional[str] = None, comment: Optional[str] = None, header: Optional[Union[bool, str]] = None,
             inferSchema: Optional[Union[bool, str]] = None, nullValue: Optional[str] = None,
-            mode: Optional[str] = None, **options: Any) -> "DataFrame":
-        """Reads CSV files: ``header`` (false), ``sep`` (``,``), ``inferSchema`` (false: all
-        columns strings), ``nullValue``, ``quote``, ``escape``, ``comment``, ``mode``."""
+            mode: Optional[str] = None, columnNameOfCorruptRecord: Optional[str] = None,
+            **options: Any) -> "DataFrame":
+        """Reads CSV files, one record per line: ``header`` (false), ``sep`` (``,``),
+        ``inferSchema`` (false: all columns strings), ``nullValue``, ``quote``, ``escape``,
+        ``comment``.
+
+        ``mode`` (case-insensitive) says what happens to a malformed record (fewer or more
+        fields than the schema, or a field that does not parse as its column's type):
+        ``PERMISSIVE`` (the default) keeps it, its unparseable fields null, and puts its line in
+        the string column ``columnNameOfCorruptRecord`` (``_corrupt_record``) when the schema has
+        one; ``DROPMALFORMED`` drops it; ``FAILFAST`` fails naming the file and line.
+
+        >>> import tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "bad.csv")
+        >>> with open(path, "w") as f:
+        ...     _ = f.write("1,a\\n2\\nx,b\\n")
+        >>> spark.read.csv(path, schema="n INT, s STRING, _corrupt_record STRING").collect()
+        [Row(n=1, s='a', _corrupt_record=None), Row(n=2, s=None, _corrupt_record='2'), Row(n=None, s='b', _corrupt_record='x,b')]
+        >>> spark.read.csv(path, schema="n INT, s STRING", mode="DROPMALFORMED").collect()
+        [Row(n=1, s='a')]
+        """
+        _check_modes(mode, columnNameOfCorruptRecord)
         return self.load(path, "csv", schema, sep=sep, encoding=encoding, quote=quote, escape=escape,
                          comment=comment, header=header, inferSchema=inferSchema, nullValue=nullValue,
-                         mode=mode, **options)
+                         mode=mode, columnNameOfCorruptRecord=columnNameOfCorruptRecord, **options)
 
-    def json(self, path: PathOrPaths, schema: Optional[Union[StructType, str]] = None, **options: Any) -> "DataFrame":
-        """Reads JSON Lines files (one object per line)."""
-        return self.load(path, "json", schema, **options)
+    def json(self, path: PathOrPaths, schema: Optional[Union[StructType, str]] = None, *,
+             mode: Optional[str] = None, columnNameOfCorruptRecord: Optional[str] = None,
+             **options: Any) -> "DataFrame":
+        """Reads JSON Lines files (one object per line); without ``schema`` it is inferred from
+        every line, the fields sorted by name.
+
+        ``mode`` (case-insensitive) says what happens to a malformed line (not a JSON object, or
+        a value that does not fit its column's type): ``PERMISSIVE`` (the default) keeps it with
+        every field null and its text in the string column ``columnNameOfCorruptRecord``
+        (``_corrupt_record``) when the schema has one (schema inference adds that column when a
+        line is malformed); ``DROPMALFORMED`` drops it; ``FAILFAST`` fails naming the file and
+        line.
+
+        >>> import tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "bad.json")
+        >>> with open(path, "w") as f:
+        ...     _ = f.write('{"a": 1}\\n{"a": \\n')
+        >>> spark.read.json(path).collect()
+        [Row(_corrupt_record=None, a=1), Row(_corrupt_record='{"a": ', a=None)]
+        >>> spark.read.json(path, mode="DROPMALFORMED").collect()
+        [Row(a=1)]
+        """
+        _check_modes(mode, columnNameOfCorruptRecord)
+        return self.load(path, "json", schema, mode=mode,
+                         columnNameOfCorruptRecord=columnNameOfCorruptRecord, **options)
 
     def parquet(self, *paths: str, **options: Any) -> "DataFrame":
         """Reads Parquet files."""
