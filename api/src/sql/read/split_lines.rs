@@ -12,7 +12,10 @@ use std::io::Read;
 use std::path::Path;
 
 /// Bytes read from storage at a time.
-const READ_BYTES: usize = 2 << 20;
+const READ_BYTES: u64 = 2 << 20;
+
+/// Bytes read at a time past a split's end, to finish its last line.
+const TAIL_BYTES: u64 = 64 << 10;
 
 /// The (decompressed) stream of a split's file, or of its range from `start` when plain.
 pub(super) fn open_stream(
@@ -105,18 +108,20 @@ impl SplitReader {
             self.keep = 0;
         }
         let old = self.buf.len();
-        self.buf.resize(old + READ_BYTES, 0);
-        let n = loop {
-            match self.stream.read(&mut self.buf[old..]) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    self.buf.truncate(old);
-                    return Err(EngineError::io(&self.path, &e));
-                }
+        // Up to the split's end in large reads, then small ones to finish its last line.
+        let to_cut = self.cut.saturating_sub(self.base + old as u64);
+        let want = match to_cut {
+            0 => TAIL_BYTES,
+            n => n.min(READ_BYTES),
+        };
+        let read = (&mut self.stream).take(want).read_to_end(&mut self.buf);
+        let n = match read {
+            Ok(n) => n,
+            Err(e) => {
+                self.buf.truncate(old);
+                return Err(EngineError::io(&self.path, &e));
             }
         };
-        self.buf.truncate(old + n);
         if n == 0 {
             self.ended = true;
             return Ok(false);
