@@ -27,6 +27,8 @@ mod persistence;
 mod read_modes;
 #[path = "integration/s3_read.rs"]
 mod s3_read;
+#[path = "integration/s3_write.rs"]
+mod s3_write;
 #[path = "integration/scheduler.rs"]
 mod scheduler;
 #[path = "integration/serde_data.rs"]

@@ -1,20 +1,23 @@
-//! Saving RDDs as files: one `part-NNNNN` file per partition under a new directory, optionally
-//! compressed with one of Hadoop's codecs, committed only when the whole job succeeded.
+//! Saving RDDs as files: one `part-NNNNN` file per partition under a new directory (local, or
+//! a remote store's `s3://bucket/dir`, `gs://`, `az://`), optionally compressed with one of
+//! Hadoop's codecs, committed only when the whole job succeeded.
 //!
-//! Tasks write under `path/_temporary`, one file per attempt; once every task succeeded the
-//! files are moved into place and `_SUCCESS` is written. A failed job leaves no part files.
+//! Tasks write below `path/_temporary/<job>/attempt-<id>/`; once every task succeeded the
+//! committed attempts' files are moved into place and `_SUCCESS` is written (the protocol of
+//! [`crate::commit`]). A failed job leaves no part files.
 
 use super::Rdd;
-use crate::error::{Error, Result};
+use crate::commit::{Job, Output, PartWriter, SaveMode, Staging};
+use crate::error::Result;
 use ember_engine::EngineError;
 use ember_engine::data::Data;
+use ember_engine::ids::TaskId;
 use ember_engine::rdd::BatchIter;
 use ember_engine::task_context::{TaskContext, abort};
 use std::fmt::Display;
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::panic::Location;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// A compression codec for saved files, as Hadoop names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,16 +67,15 @@ impl Codec {
 
 /// A part file being written, through the codec's encoder if any.
 enum Sink {
-    Plain(BufWriter<File>),
-    Gzip(flate2::write::GzEncoder<BufWriter<File>>),
-    Deflate(flate2::write::ZlibEncoder<BufWriter<File>>),
-    BZip2(bzip2::write::BzEncoder<BufWriter<File>>),
-    Zstd(zstd::stream::write::Encoder<'static, BufWriter<File>>),
+    Plain(PartWriter),
+    Gzip(flate2::write::GzEncoder<PartWriter>),
+    Deflate(flate2::write::ZlibEncoder<PartWriter>),
+    BZip2(bzip2::write::BzEncoder<PartWriter>),
+    Zstd(zstd::stream::write::Encoder<'static, PartWriter>),
 }
 
 impl Sink {
-    fn create(file: &Path, codec: Option<Codec>) -> io::Result<Sink> {
-        let w = BufWriter::with_capacity(1 << 16, File::create(file)?);
+    fn new(w: PartWriter, codec: Option<Codec>) -> io::Result<Sink> {
         Ok(match codec {
             None => Sink::Plain(w),
             Some(Codec::Gzip) => Sink::Gzip(flate2::write::GzEncoder::new(w, Default::default())),
@@ -95,22 +97,23 @@ impl Sink {
         }
     }
 
-    /// Writes the codec's trailer and flushes the file.
-    fn finish(self) -> io::Result<()> {
-        let mut w = match self {
+    /// Writes the codec's trailer; the part file it was writing.
+    fn finish(self) -> io::Result<PartWriter> {
+        Ok(match self {
             Sink::Plain(w) => w,
             Sink::Gzip(e) => e.finish()?,
             Sink::Deflate(e) => e.finish()?,
             Sink::BZip2(e) => e.finish()?,
             Sink::Zstd(e) => e.finish()?,
-        };
-        w.flush()
+        })
     }
 }
 
 impl<T: Data> Rdd<T> {
-    /// Writes each partition as a text file `part-NNNNN` under the directory `path`, one element
-    /// per line (its `Display` form). Fails if `path` exists; a failed job leaves no part files.
+    /// Writes each partition as a text file `part-NNNNN` under the directory `path` (a local
+    /// path or a remote store's URL, `s3://bucket/dir`), one element per line (its `Display`
+    /// form). Fails if `path` exists (remote: if any object is stored below it); a failed job
+    /// leaves no part files. A remote part file over 5 MiB is written as a multipart upload.
     #[track_caller]
     pub fn save_as_text_file(&self, path: impl AsRef<Path>) -> Result<()>
     where
@@ -133,7 +136,8 @@ impl<T: Data> Rdd<T> {
         })
     }
 
-    /// Runs the job that writes every partition with `write` (per element) and commits it.
+    /// Runs the job that writes every partition with `write` (per element) and commits it
+    /// (see [`crate::commit`]).
     fn save_with(
         &self,
         dir: &Path,
@@ -141,22 +145,19 @@ impl<T: Data> Rdd<T> {
         loc: &Location<'_>,
         write: impl Fn(&mut dyn Write, T) -> io::Result<()> + Send + Sync + 'static,
     ) -> Result<()> {
-        if dir.exists() {
-            return Err(Error::OutputExists {
-                path: dir.display().to_string(),
-            });
-        }
-        let tmp = dir.join("_temporary");
-        std::fs::create_dir_all(&tmp).map_err(|e| EngineError::io(tmp.display(), &e))?;
-        let tmp_task = tmp.clone();
+        let out = match dir.to_str() {
+            Some(path) => Output::new(self.context().stores(), path)?,
+            None => Output::local(dir, &dir.to_string_lossy())?,
+        };
+        let Some(job) = Job::begin(out, SaveMode::ErrorIfExists)? else {
+            return Ok(());
+        };
+        let staging = job.staging().clone();
         let written = self.run_all("saveAsTextFile", loc, move |it| {
-            write_part(&tmp_task, codec, it, &write).unwrap_or_else(|e| abort(e))
+            write_part(&staging, codec, it, &write).unwrap_or_else(|e| abort(e))
         });
-        let outcome = written.and_then(|files| commit(dir, &tmp, codec, files));
-        if outcome.is_err() {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-        outcome
+        let committed = written.map(|attempts| attempts.into_iter().enumerate().collect());
+        job.finish(committed, |_, file| file.to_string())
     }
 }
 
@@ -173,40 +174,30 @@ impl Rdd<Vec<u8>> {
     }
 }
 
-/// Writes one task's partition to its own attempt file: a retried task never appends to an
-/// earlier attempt's file, and only the successful attempt's file is committed.
+/// Writes one task's partition to `part-NNNNN` in its attempt's own directory (a retried task
+/// never appends to an earlier attempt's file, and only the successful attempt's file is
+/// committed); the attempt's id.
 fn write_part<T>(
-    tmp: &Path,
+    staging: &Staging,
     codec: Option<Codec>,
     it: BatchIter<T>,
     write: &(dyn Fn(&mut dyn Write, T) -> io::Result<()> + Send + Sync),
-) -> std::result::Result<PathBuf, EngineError> {
+) -> std::result::Result<TaskId, EngineError> {
+    let _running = staging.task()?;
     let tc = TaskContext::get().expect("runs inside a task");
-    let file = tmp.join(format!(
-        "part-{:05}-attempt-{}",
-        tc.partition_id(),
-        tc.attempt_number()
-    ));
-    let io = |e: io::Error| EngineError::io(file.display(), &e);
-    let mut sink = Sink::create(&file, codec).map_err(io)?;
+    let attempt = tc.task_attempt_id();
+    let ext = codec.map_or("", Codec::extension);
+    let name = format!("part-{:05}{ext}", tc.partition_id());
+    let io = |e: io::Error| EngineError::io(staging.attempt_url(attempt) + "/" + &name, &e);
+    let mut sink = Sink::new(staging.create(attempt, &name)?, codec).map_err(io)?;
     for chunk in it {
+        staging.check()?;
         for x in chunk {
             write(sink.inner(), x).map_err(io)?;
         }
     }
-    sink.finish().map_err(io)?;
-    Ok(file)
-}
-
-/// Moves the part files into place, removes `_temporary` and writes `_SUCCESS`.
-fn commit(dir: &Path, tmp: &Path, codec: Option<Codec>, files: Vec<PathBuf>) -> Result<()> {
-    let ext = codec.map_or("", Codec::extension);
-    for (i, f) in files.into_iter().enumerate() {
-        let dest = dir.join(format!("part-{i:05}{ext}"));
-        std::fs::rename(&f, &dest).map_err(|e| EngineError::io(dest.display(), &e))?;
-    }
-    std::fs::remove_dir_all(tmp).map_err(|e| EngineError::io(tmp.display(), &e))?;
-    let ok = dir.join("_SUCCESS");
-    std::fs::write(&ok, b"").map_err(|e| EngineError::io(ok.display(), &e))?;
-    Ok(())
+    let file = sink.finish().map_err(io)?;
+    staging.check()?;
+    file.finish()?;
+    Ok(attempt)
 }

@@ -14,21 +14,22 @@
 //!
 //! A write is one Ember job. DataFusion plans it as a `COPY TO` (`LogicalPlanBuilder::copy_to`),
 //! whose sink would write the whole result from a single partition; Ember instead runs one
-//! write task per partition of the query's result stage, each with its own copy of the sink.
-//! Output is committed like Hadoop's `FileOutputCommitter`: a task attempt writes below
-//! `<path>/_temporary/<job>/attempt-<id>/`, and on success renames its directory to
-//! `task-<partition>` (so a failed or retried attempt leaves nothing behind); when the job has
-//! succeeded the driver moves the committed files into `<path>` (removing what was there first
-//! for [`SaveMode::Overwrite`]), removes `_temporary` and writes an empty `_SUCCESS` marker.
-//! A failed job leaves the output directory as it was (removed if the write created it).
+//! write task per partition of the query's result stage, each with its own copy of the sink,
+//! writing below its task attempt's directory `<path>/_temporary/<job>/attempt-<id>/`. The
+//! output is committed by the protocol of [`crate::commit`], the same for local paths and
+//! remote stores (`s3://bucket/dir`, `gs://`, `az://`): when the job has succeeded, the files
+//! of the attempt each partition committed are moved into `<path>` (the old files are deleted
+//! after that for [`SaveMode::Overwrite`]), `_temporary` is removed and an empty `_SUCCESS`
+//! marker written. A failed job leaves the output as it was (a local directory the write
+//! created is removed). Files over 5 MiB go to object stores as multipart uploads.
 //!
 //! Part files are named `part-<partition>-<write id>_<n>.<ext>`, below `key=value`
 //! directories when [`partition_by`](DataFrameWriter::partition_by) is set (the partition
-//! columns are then left out of the files, as Spark does). Only local paths (or `file://`
-//! URLs) can be written.
+//! columns are then left out of the files, as Spark does).
 
 use super::dataframe::DataFrame;
 use super::run::{df_err, execute};
+use crate::commit::{Job, Output, Staging};
 use crate::error::{Error, Result};
 use arrow::array::{RecordBatch, UInt64Array};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
@@ -56,46 +57,16 @@ use datafusion::physical_plan::{
     PlanProperties, SendableRecordBatchStream, execute_input_stream,
 };
 use ember_engine::EngineError;
+use ember_engine::ids::TaskId;
 use ember_engine::sql::runtime::{block_on, ember_task};
 use ember_engine::sql::to_datafusion;
+use ember_engine::store::PART_BYTES;
 use futures::{SinkExt, StreamExt};
 use std::collections::HashMap;
 use std::fmt;
-use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::sync::Arc;
 
-/// What a write does when its output path exists (Spark's `SaveMode`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum SaveMode {
-    /// Fail with [`Error::OutputExists`] naming the path (the default).
-    #[default]
-    ErrorIfExists,
-    /// Replace what is there once the new output is written.
-    Overwrite,
-    /// Add new part files next to the existing ones.
-    Append,
-    /// Do nothing, and write nothing.
-    Ignore,
-}
-
-impl FromStr for SaveMode {
-    type Err = Error;
-
-    /// Spark's names: `error`/`errorifexists`/`default`, `overwrite`, `append`, `ignore`
-    /// (case-insensitive).
-    fn from_str(s: &str) -> Result<Self> {
-        match s.to_ascii_lowercase().as_str() {
-            "error" | "errorifexists" | "default" => Ok(SaveMode::ErrorIfExists),
-            "overwrite" => Ok(SaveMode::Overwrite),
-            "append" => Ok(SaveMode::Append),
-            "ignore" => Ok(SaveMode::Ignore),
-            other => Err(invalid(format!(
-                "unknown save mode '{other}' (error, overwrite, append or ignore)"
-            ))),
-        }
-    }
-}
+pub use crate::commit::SaveMode;
 
 impl DataFrame {
     /// Saves this DataFrame's rows as files (Spark's `df.write`): set the mode, partition
@@ -131,10 +102,6 @@ pub struct DataFrameWriter {
 
 fn invalid(message: impl Into<String>) -> Error {
     EngineError::invalid("DataFrameWriter", message).into()
-}
-
-fn io(path: &Path, e: &std::io::Error) -> EngineError {
-    EngineError::io(path.display(), e)
 }
 
 /// The file formats a DataFrame can be written in.
@@ -308,63 +275,37 @@ impl DataFrameWriter {
     }
 
     fn save_as(&self, path: &str, format: Format) -> Result<()> {
-        if path.contains("://") && !path.starts_with("file://") {
-            return Err(invalid(format!(
-                "cannot write to {path}: only local paths are supported"
-            )));
-        }
-        let local = path.strip_prefix("file://").unwrap_or(path);
-        let out = std::path::absolute(local).map_err(|e| io(Path::new(local), &e))?;
-        let mut existed = out.symlink_metadata().is_ok();
-        if existed {
-            match self.mode {
-                SaveMode::ErrorIfExists => {
-                    return Err(Error::OutputExists {
-                        path: path.to_string(),
-                    });
-                }
-                SaveMode::Ignore => return Ok(()),
-                SaveMode::Append if !out.is_dir() => {
-                    return Err(invalid(format!("cannot append to {path}: not a directory")));
-                }
-                SaveMode::Overwrite if !out.is_dir() => {
-                    std::fs::remove_file(&out).map_err(|e| io(&out, &e))?;
-                    existed = false;
-                }
-                _ => {}
-            }
-        }
+        let out = Output::new(self.df.context().stores(), path)?;
         let columns = self.df.schema();
         for c in &self.partition_by {
             if columns.field_with_name(c).is_err() {
                 return Err(invalid(format!("partition column {c} is not a column")));
             }
         }
-        let job = format!("{:016x}", rand::random::<u64>());
-        let temporary = out.join("_temporary");
-        let staging = temporary.join(&job);
-        std::fs::create_dir_all(&staging).map_err(|e| io(&staging, &e))?;
-        let done = self
-            .run(&staging, format, path)
-            .and_then(|()| commit_job(&out, &staging, self.mode == SaveMode::Overwrite));
-        // Best effort: the job's result does not depend on the clean-up.
-        let _ = std::fs::remove_dir_all(&staging);
-        let _ = std::fs::remove_dir(&temporary);
-        if done.is_err() && !existed {
-            let _ = std::fs::remove_dir_all(&out);
-        }
-        self.forget_listings(&out);
+        let written = out.url("");
+        let Some(job) = Job::begin(out, self.mode)? else {
+            return Ok(());
+        };
+        let tasks = self.run(job.staging(), format, path);
+        let done = job.finish(tasks, |partition, file| {
+            // DataFusion names its files `<write id>_<n>.<ext>`, below `key=value` folders.
+            match file.rsplit_once('/') {
+                Some((dirs, name)) => format!("{dirs}/part-{partition:05}-{name}"),
+                None => format!("part-{partition:05}-{file}"),
+            }
+        });
+        self.forget_listings(&written);
         done
     }
 
     /// Drops the session's cached directory listings of `out` and of the directories around
     /// it, so that later reads see the files as they now are.
-    fn forget_listings(&self, out: &Path) {
+    fn forget_listings(&self, out: &str) {
         let session = self.df.context().session();
         let Some(cache) = session.runtime_env().cache_manager.get_list_files_cache() else {
             return;
         };
-        let Ok(url) = ListingTableUrl::parse(out.to_string_lossy()) else {
+        let Ok(url) = ListingTableUrl::parse(out) else {
             return;
         };
         let written = url.prefix().as_ref().trim_end_matches('/').to_string();
@@ -381,13 +322,13 @@ impl DataFrameWriter {
     }
 
     /// Plans the `COPY TO`, replaces its single-partition sink by Ember's per-partition
-    /// writer, and runs it as one job.
-    fn run(&self, staging: &Path, format: Format, path: &str) -> Result<()> {
+    /// writer, and runs it as one job; the task attempt each partition committed.
+    fn run(&self, staging: &Staging, format: Format, path: &str) -> Result<Vec<(usize, TaskId)>> {
         let (factory, kind) = self.file_format(format)?;
         let options = HashMap::from([("single_file_output".to_string(), "false".to_string())]);
         let plan = LogicalPlanBuilder::copy_to(
             self.df.inner().logical_plan().clone(),
-            staging.to_string_lossy().into_owned(),
+            staging.url(),
             format_as_file_type(factory),
             options,
             self.partition_by.clone(),
@@ -409,11 +350,11 @@ impl DataFrameWriter {
         {
             input = Arc::clone(c.input());
         }
-        let exec = WriteExec::new(input, config, kind, staging.to_path_buf());
+        let exec = WriteExec::new(input, config, kind, staging.clone());
         let name = format!("{format:?}").to_lowercase();
         let description = format!("write {name} to {path}");
-        execute(ctx, Arc::new(exec), description)?;
-        Ok(())
+        let results = execute(ctx, Arc::new(exec), description)?;
+        committed_attempts(&results)
     }
 }
 
@@ -427,97 +368,44 @@ fn sink_config(sink: &dyn DataSink) -> Option<&FileSinkConfig> {
     }
 }
 
-/// Moves the files of every committed task into `out` (after emptying it for an overwrite)
-/// and marks the output complete with `_SUCCESS`.
-fn commit_job(out: &Path, staging: &Path, overwrite: bool) -> Result<()> {
-    if overwrite {
-        for entry in std::fs::read_dir(out).map_err(|e| io(out, &e))? {
-            let p = entry.map_err(|e| io(out, &e))?.path();
-            if p.file_name().is_some_and(|n| n == "_temporary") {
-                continue;
-            }
-            let removed = if p.is_dir() {
-                std::fs::remove_dir_all(&p)
-            } else {
-                std::fs::remove_file(&p)
-            };
-            removed.map_err(|e| io(&p, &e))?;
-        }
-    }
-    let mut tasks: Vec<PathBuf> = Vec::new();
-    for entry in std::fs::read_dir(staging).map_err(|e| io(staging, &e))? {
-        let p = entry.map_err(|e| io(staging, &e))?.path();
-        if p.file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with("task-"))
-        {
-            tasks.push(p);
-        }
-    }
-    tasks.sort();
-    for t in tasks {
-        move_tree(&t, out)?;
-    }
-    let marker = out.join("_SUCCESS");
-    std::fs::write(&marker, b"").map_err(|e| io(&marker, &e))?;
-    Ok(())
+/// What each write task returns: its rows, its partition and its task attempt's id.
+fn result_schema() -> SchemaRef {
+    let field = |name| Field::new(name, DataType::UInt64, false);
+    Arc::new(Schema::new(vec![
+        field("count"),
+        field("partition"),
+        field("attempt"),
+    ]))
 }
 
-/// Moves the files below `from` to the same relative places below `to`.
-fn move_tree(from: &Path, to: &Path) -> std::result::Result<(), EngineError> {
-    std::fs::create_dir_all(to).map_err(|e| io(to, &e))?;
-    for entry in std::fs::read_dir(from).map_err(|e| io(from, &e))? {
-        let p = entry.map_err(|e| io(from, &e))?.path();
-        let Some(name) = p.file_name() else { continue };
-        let target = to.join(name);
-        if p.is_dir() {
-            move_tree(&p, &target)?;
-        } else {
-            std::fs::rename(&p, &target).map_err(|e| io(&p, &e))?;
+/// The attempt whose files each partition committed, from the write tasks' results.
+fn committed_attempts(results: &[RecordBatch]) -> Result<Vec<(usize, TaskId)>> {
+    let mut out = Vec::new();
+    for batch in results {
+        let column = |i: usize| {
+            batch
+                .column(i)
+                .as_any()
+                .downcast_ref::<UInt64Array>()
+                .ok_or_else(|| invalid("unexpected result of a write task"))
+        };
+        let (partitions, attempts) = (column(1)?, column(2)?);
+        for (p, a) in partitions.values().iter().zip(attempts.values()) {
+            out.push((*p as usize, TaskId(*a)));
         }
     }
-    Ok(())
-}
-
-/// Names every file below `dir` `<prefix><name>`.
-fn prefix_files(dir: &Path, prefix: &str) -> std::result::Result<(), EngineError> {
-    for entry in std::fs::read_dir(dir).map_err(|e| io(dir, &e))? {
-        let p = entry.map_err(|e| io(dir, &e))?.path();
-        if p.is_dir() {
-            prefix_files(&p, prefix)?;
-        } else if let Some(name) = p.file_name() {
-            let target = p.with_file_name(format!("{prefix}{}", name.to_string_lossy()));
-            std::fs::rename(&p, &target).map_err(|e| io(&p, &e))?;
-        }
-    }
-    Ok(())
-}
-
-/// A task's commit: its files get their part names, and its attempt directory becomes the
-/// partition's committed directory (replacing one an earlier attempt committed).
-fn commit_task(attempt: &Path, task_dir: &Path, partition: usize) -> Result<(), EngineError> {
-    prefix_files(attempt, &format!("part-{partition:05}-"))?;
-    if task_dir.exists() {
-        std::fs::remove_dir_all(task_dir).map_err(|e| io(task_dir, &e))?;
-    }
-    std::fs::rename(attempt, task_dir).map_err(|e| io(attempt, &e))
-}
-
-fn count_schema() -> SchemaRef {
-    Arc::new(Schema::new(vec![Field::new(
-        "count",
-        DataType::UInt64,
-        false,
-    )]))
+    Ok(out)
 }
 
 /// Writes each partition of `input` with its own copy of the planned file sink, into the
-/// task attempt's directory below `staging`; each partition returns its row count.
+/// task attempt's directory below `staging`; each partition returns its row count, partition
+/// and attempt id.
 #[derive(Debug)]
 struct WriteExec {
     input: Arc<dyn ExecutionPlan>,
     config: FileSinkConfig,
     kind: SinkKind,
-    staging: PathBuf,
+    staging: Staging,
     properties: Arc<PlanProperties>,
 }
 
@@ -526,10 +414,10 @@ impl WriteExec {
         input: Arc<dyn ExecutionPlan>,
         config: FileSinkConfig,
         kind: SinkKind,
-        staging: PathBuf,
+        staging: Staging,
     ) -> Self {
         let properties = PlanProperties::new(
-            EquivalenceProperties::new(count_schema()),
+            EquivalenceProperties::new(result_schema()),
             Partitioning::UnknownPartitioning(input.output_partitioning().partition_count()),
             EmissionType::Final,
             Boundedness::Bounded,
@@ -543,10 +431,10 @@ impl WriteExec {
         }
     }
 
-    /// The planned sink, writing below `dir` instead.
-    fn sink_for(&self, dir: &Path) -> DfResult<Arc<dyn DataSink>> {
+    /// The planned sink, writing below `dir` (a local path or a URL) instead.
+    fn sink_for(&self, dir: &str) -> DfResult<Arc<dyn DataSink>> {
         let mut config = self.config.clone();
-        let url = ListingTableUrl::parse(dir.to_string_lossy())?;
+        let url = ListingTableUrl::parse(dir)?;
         config.original_url = url.as_str().to_string();
         config.object_store_url = url.object_store();
         config.table_paths = vec![url];
@@ -559,12 +447,32 @@ impl WriteExec {
     }
 }
 
+/// `ctx` for a sink: its object store writers buffer [`PART_BYTES`], so a file over 5 MiB is
+/// uploaded in parts of that size (S3's minimum) while it is written.
+fn sink_context(ctx: &DfTaskContext) -> Arc<DfTaskContext> {
+    let mut config = ctx.session_config().clone();
+    config
+        .options_mut()
+        .execution
+        .objectstore_writer_buffer_size = PART_BYTES;
+    Arc::new(DfTaskContext::new(
+        ctx.task_id(),
+        ctx.session_id(),
+        config,
+        ctx.scalar_functions().clone(),
+        ctx.higher_order_functions().clone(),
+        ctx.aggregate_functions().clone(),
+        ctx.window_functions().clone(),
+        ctx.runtime_env(),
+    ))
+}
+
 impl DisplayAs for WriteExec {
     fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
         write!(
             f,
             "EmberWriteExec: staging={}, partitions={}",
-            self.staging.display(),
+            self.staging.url(),
             self.properties.partitioning.partition_count()
         )
     }
@@ -577,13 +485,17 @@ async fn write_partition(
     input: Arc<dyn ExecutionPlan>,
     partition: usize,
     ctx: Arc<DfTaskContext>,
+    staging: &Staging,
 ) -> DfResult<u64> {
     let schema = Arc::clone(sink.schema());
     let mut data = execute_input_stream(input, Arc::clone(&schema), partition, Arc::clone(&ctx))?;
+    let ctx = sink_context(&ctx);
     let (mut tx, rx) = futures::channel::mpsc::channel::<DfResult<RecordBatch>>(2);
     let stream: SendableRecordBatchStream = Box::pin(RecordBatchStreamAdapter::new(schema, rx));
     let pump = async move {
         while let Some(batch) = data.next().await {
+            // A failed job's sinks stop before completing their files.
+            let batch = staging.check().map_err(to_datafusion).and(batch);
             let failed = batch.is_err();
             if tx.send(batch).await.is_err() || failed {
                 break;
@@ -630,28 +542,26 @@ impl ExecutionPlan for WriteExec {
         context: Arc<DfTaskContext>,
     ) -> DfResult<SendableRecordBatchStream> {
         let tc = ember_task(&context, "EmberWriteExec").map_err(to_datafusion)?;
-        let attempt = self
-            .staging
-            .join(format!("attempt-{}", tc.task_attempt_id()));
-        let task_dir = self.staging.join(format!("task-{partition:05}"));
-        let sink = self.sink_for(&attempt)?;
+        let attempt = tc.task_attempt_id();
+        let sink = self.sink_for(&self.staging.attempt_url(attempt))?;
         let input = Arc::clone(&self.input);
+        let staging = self.staging.clone();
         let write = async move {
-            std::fs::create_dir_all(&attempt).map_err(|e| to_datafusion(io(&attempt, &e)))?;
-            match write_partition(sink, input, partition, context).await {
+            let _running = staging.task().map_err(to_datafusion)?;
+            match write_partition(sink, input, partition, context, &staging).await {
                 Ok(rows) => {
-                    commit_task(&attempt, &task_dir, partition).map_err(to_datafusion)?;
-                    let count = Arc::new(UInt64Array::from(vec![rows]));
-                    Ok(RecordBatch::try_new(count_schema(), vec![count])?)
+                    let column = |v: u64| Arc::new(UInt64Array::from(vec![v])) as _;
+                    let columns = vec![column(rows), column(partition as u64), column(attempt.0)];
+                    Ok(RecordBatch::try_new(result_schema(), columns)?)
                 }
                 Err(e) => {
-                    let _ = std::fs::remove_dir_all(&attempt);
+                    staging.discard(attempt);
                     Err(e)
                 }
             }
         };
         Ok(Box::pin(RecordBatchStreamAdapter::new(
-            count_schema(),
+            result_schema(),
             futures::stream::once(write),
         )))
     }

@@ -309,37 +309,10 @@ fn save_as_text_file_of_a_failing_job_leaves_nothing() {
 #[test]
 fn save_as_compressed_text_file_writes_codec_files() {
     use ember::rdd::save::Codec;
-    use std::io::Read;
     let tmp = tempfile::tempdir().unwrap();
     let ctx = ctx();
     let rdd = ctx.parallelize((1..=5).collect::<Vec<i32>>(), 2);
-    type Decode = fn(&[u8]) -> String;
-    let decoders: [(Codec, Decode); 4] = [
-        (Codec::Gzip, |b| {
-            let mut s = String::new();
-            flate2::read::GzDecoder::new(b)
-                .read_to_string(&mut s)
-                .unwrap();
-            s
-        }),
-        (Codec::Deflate, |b| {
-            let mut s = String::new();
-            flate2::read::ZlibDecoder::new(b)
-                .read_to_string(&mut s)
-                .unwrap();
-            s
-        }),
-        (Codec::BZip2, |b| {
-            let mut s = String::new();
-            bzip2::read::BzDecoder::new(b)
-                .read_to_string(&mut s)
-                .unwrap();
-            s
-        }),
-        (Codec::Zstd, |b| {
-            String::from_utf8(zstd::decode_all(b).unwrap()).unwrap()
-        }),
-    ];
+    let decoders = crate::common::text_codecs();
     for (codec, decode) in decoders {
         let out = tmp.path().join(format!("{codec:?}"));
         rdd.save_as_compressed_text_file(&out, codec).unwrap();

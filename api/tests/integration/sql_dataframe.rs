@@ -687,56 +687,11 @@ fn values_display_like_spark() {
 
 #[test]
 fn a_retried_write_task_leaves_only_its_last_attempt() {
-    use datafusion::error::DataFusionError;
-    use datafusion::logical_expr::{ColumnarValue, Volatility, create_udf};
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
     let ctx = ctx();
-    // The second batch any task sees fails once, as a task failure that Ember retries.
-    let calls = Arc::new(AtomicUsize::new(0));
-    let seen = Arc::clone(&calls);
-    let flaky = create_udf(
-        "flaky",
-        vec![DataType::Int64],
-        DataType::Int64,
-        Volatility::Volatile,
-        Arc::new(move |args: &[ColumnarValue]| {
-            if seen.fetch_add(1, Ordering::SeqCst) == 1 {
-                let lost = ember::EngineError::UserPanic {
-                    message: "lost executor".into(),
-                };
-                return Err(DataFusionError::External(Box::new(lost)));
-            }
-            Ok(args[0].clone())
-        }),
-    );
-    ctx.session().register_udf(flaky);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("retried");
     let out = out.to_str().unwrap();
-    ctx.sql("SELECT flaky(value) AS v FROM generate_series(1, 20000)")
-        .unwrap()
-        .write()
-        .parquet(out)
-        .unwrap();
-    assert!(calls.load(Ordering::SeqCst) > 2);
-    // The failed attempt was a write task: its partial files were discarded.
-    let jobs = ctx.status_tracker().jobs();
-    let write = jobs[0]
-        .stages
-        .iter()
-        .find(|s| s.name.starts_with("write"))
-        .unwrap();
-    assert_eq!(write.num_failed_tasks, 1);
+    crate::common::write_with_a_retried_task(&ctx, out);
+    // The failed attempt's partial files were discarded.
     assert!(!listing(out).contains(&"_temporary".to_string()));
-    ctx.read()
-        .parquet(out)
-        .unwrap()
-        .create_or_replace_temp_view("r")
-        .unwrap();
-    // 1 + ... + 20000 = 200010000, each row once.
-    assert_eq!(
-        sql_rows(&ctx, "SELECT count(*), sum(v) FROM r"),
-        ["20000|200010000"]
-    );
 }
