@@ -12,7 +12,7 @@ use std::io::Read;
 use std::path::Path;
 
 /// Bytes read from storage at a time.
-const READ_BYTES: u64 = 2 << 20;
+const READ_BYTES: u64 = 8 << 20;
 
 /// Bytes read at a time past a split's end, to finish its last line.
 const TAIL_BYTES: u64 = 64 << 10;
