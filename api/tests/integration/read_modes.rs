@@ -413,3 +413,29 @@ fn bad_mode_and_bad_corrupt_column_are_errors() {
         "{err}"
     );
 }
+
+#[test]
+fn every_split_size_reads_every_line_once() {
+    // Split boundaries fall everywhere, CRLF endings, a blank line, and a malformed last line
+    // without a newline: each line is read once, by the split holding its first byte.
+    let dir = tempfile::tempdir().unwrap();
+    let text = "1,a\r\n22,bb\n\n333,ccc\n4,d\nbad";
+    let path = write(dir.path(), "lines.csv", text);
+    let fields = schema(&[
+        ("n", DataType::Int64),
+        ("s", DataType::Utf8),
+        ("_corrupt_record", DataType::Utf8),
+    ]);
+    for split in [1, 2, 3, 5, 8, 13, 64] {
+        let ctx = ctx_with(
+            "local[2]",
+            &[("ember.files.maxPartitionBytes", &split.to_string())],
+        );
+        let df = ctx.read().schema(Arc::clone(&fields)).csv(&path).unwrap();
+        assert_eq!(
+            rows(&df),
+            ["1|a|", "22|bb|", "333|ccc|", "4|d|", "||bad"],
+            "split size {split}"
+        );
+    }
+}

@@ -75,7 +75,7 @@ impl SplitReader {
         };
         // A split after the first skips the rest of the line it starts in (from the byte
         // before its start); the first split of a file with a header skips the header.
-        if base > 0 || (s.start == 0 && header) {
+        if s.start > 0 || header {
             reader.skip_line()?;
         }
         Ok(reader)
