@@ -421,6 +421,7 @@ fn every_split_size_reads_every_line_once() {
     let dir = tempfile::tempdir().unwrap();
     let text = "1,a\r\n22,bb\n\n333,ccc\n4,d\nbad";
     let path = write(dir.path(), "lines.csv", text);
+    let with_header = write(dir.path(), "header.csv", &format!("n,s\n{text}"));
     let fields = schema(&[
         ("n", DataType::Int64),
         ("s", DataType::Utf8),
@@ -436,6 +437,18 @@ fn every_split_size_reads_every_line_once() {
             rows(&df),
             ["1|a|", "22|bb|", "333|ccc|", "4|d|", "||bad"],
             "split size {split}"
+        );
+        // With a header, only the first split of the file skips its first line.
+        let df = ctx
+            .read()
+            .option("header", true)
+            .schema(Arc::clone(&fields))
+            .csv(&with_header)
+            .unwrap();
+        assert_eq!(
+            rows(&df),
+            ["1|a|", "22|bb|", "333|ccc|", "4|d|", "||bad"],
+            "split size {split}, header"
         );
     }
 }
