@@ -33,11 +33,6 @@ fn is_hidden(p: &Path) -> bool {
 pub fn resolve_paths(spec: &str) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     let parts = split_paths(spec)?;
-    if parts.is_empty() {
-        return Err(EngineError::PathNotFound {
-            path: spec.to_string(),
-        });
-    }
     for raw in parts {
         let path = raw.strip_prefix("file://").unwrap_or(raw);
         let mut found = BTreeSet::new();
@@ -121,7 +116,7 @@ fn list_dir(dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// Splits a path string at the commas outside braces, trimming each piece and dropping empty
-/// ones. Unbalanced braces are an error naming the string.
+/// ones. Unbalanced braces are an error naming the string, and so is a string with no path.
 pub(crate) fn split_paths(spec: &str) -> Result<Vec<&str>> {
     let mut parts = Vec::new();
     let mut depth = 0usize;
@@ -141,11 +136,17 @@ pub(crate) fn split_paths(spec: &str) -> Result<Vec<&str>> {
         return Err(bad_glob(spec, "unclosed '{'"));
     }
     parts.push(&spec[start..]);
-    Ok(parts
+    let parts: Vec<&str> = parts
         .into_iter()
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .collect())
+        .collect();
+    if parts.is_empty() {
+        return Err(EngineError::PathNotFound {
+            path: spec.to_string(),
+        });
+    }
+    Ok(parts)
 }
 
 /// Expands the first `{..}` group of `pattern` into its alternatives, recursively, so the

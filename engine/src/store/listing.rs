@@ -32,11 +32,6 @@ pub struct SourceFile {
 pub fn list_files(stores: &Stores, spec: &str) -> Result<Vec<SourceFile>> {
     let mut out = Vec::new();
     let parts = split_paths(spec)?;
-    if parts.is_empty() {
-        return Err(EngineError::PathNotFound {
-            path: spec.to_string(),
-        });
-    }
     for raw in parts {
         let Some(remote) = parse_remote(raw)? else {
             for p in crate::rdd::resolve_paths(raw)? {
