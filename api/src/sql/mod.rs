@@ -16,6 +16,7 @@
 mod cache;
 pub mod dataframe;
 pub mod explain;
+mod external;
 mod query_rdd;
 pub mod read;
 mod read_paths;

@@ -85,6 +85,11 @@ impl Context {
                 self.create_table_as(&cmd)?;
                 DataFrame::ddl(self)
             }
+            LogicalPlan::Ddl(DdlStatement::CreateExternalTable(cmd))
+                if super::external::create_with_mode(self, &cmd)? =>
+            {
+                DataFrame::ddl(self)
+            }
             plan => {
                 let ddl = matches!(plan, LogicalPlan::Ddl(_) | LogicalPlan::Statement(_));
                 let df = block_on(session.execute_logical_plan(plan)).map_err(df_err)?;
