@@ -4,7 +4,7 @@
 //!
 //! Tasks write below `path/_temporary/<job>/attempt-<id>/`; once every task succeeded the
 //! committed attempts' files are moved into place and `_SUCCESS` is written (the protocol of
-//! [`crate::commit`]). A failed job leaves no part files.
+//! `api/src/commit`). A failed job leaves no part files.
 
 use super::Rdd;
 use crate::commit::{Job, Output, PartWriter, SaveMode, Staging};
@@ -137,7 +137,7 @@ impl<T: Data> Rdd<T> {
     }
 
     /// Runs the job that writes every partition with `write` (per element) and commits it
-    /// (see [`crate::commit`]).
+    /// (see `api/src/commit`).
     fn save_with(
         &self,
         dir: &Path,

@@ -16,7 +16,7 @@
 //! whose sink would write the whole result from a single partition; Ember instead runs one
 //! write task per partition of the query's result stage, each with its own copy of the sink,
 //! writing below its task attempt's directory `<path>/_temporary/<job>/attempt-<id>/`. The
-//! output is committed by the protocol of [`crate::commit`], the same for local paths and
+//! output is committed by the protocol of `api/src/commit`, the same for local paths and
 //! remote stores (`s3://bucket/dir`, `gs://`, `az://`): when the job has succeeded, the files
 //! of the attempt each partition committed are moved into `<path>` (the old files are deleted
 //! after that for [`SaveMode::Overwrite`]), `_temporary` is removed and an empty `_SUCCESS`

@@ -39,8 +39,8 @@ fn wait<F: std::future::Future>(fut: F) -> F::Output {
 
 /// A blocking reader of bytes `start..size` of a remote object, fetched in chunks by ranged
 /// GETs. Up to `hint_end` (where the caller expects to stop: a split's end) chunks are
-/// [`CHUNK_BYTES`] and the next one is fetched while the current one is read; past it, the
-/// reader fetches small [`TAIL_BYTES`] ranges on demand, so a reader that stops soon after
+/// 8 MiB (`CHUNK_BYTES`) and the next one is fetched while the current one is read; past it, the
+/// reader fetches small 64 KiB (`TAIL_BYTES`) ranges on demand, so a reader that stops soon after
 /// `hint_end` transfers little more than it reads.
 pub struct RangeReader {
     store: Arc<dyn ObjectStore>,
