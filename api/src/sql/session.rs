@@ -13,7 +13,7 @@ use datafusion::prelude::{
     CsvReadOptions, JsonReadOptions, ParquetReadOptions, SessionConfig, SessionContext,
 };
 use ember_engine::sql::runtime::block_on;
-use ember_engine::store::Stores;
+use ember_engine::store::{PART_BYTES, Stores};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -27,9 +27,15 @@ pub(crate) fn new_session(
     parallelism: usize,
     stores: &Arc<Stores>,
 ) -> Result<SessionContext> {
-    let config = SessionConfig::new()
+    let mut config = SessionConfig::new()
         .with_target_partitions(parallelism.max(1))
         .with_information_schema(true);
+    // Sinks (DataFrame writes, COPY) upload files over 5 MiB in parts of that size (S3's
+    // minimum) while they write.
+    config
+        .options_mut()
+        .execution
+        .objectstore_writer_buffer_size = PART_BYTES;
     let mut runtime = RuntimeEnvBuilder::new().with_object_store_registry(Arc::clone(stores) as _);
     if ctx_conf.get("ember.sql.memoryLimit").is_some() {
         let limit = ctx_conf.get_bytes("ember.sql.memoryLimit", 0)?;

@@ -60,7 +60,6 @@ use ember_engine::EngineError;
 use ember_engine::ids::TaskId;
 use ember_engine::sql::runtime::{block_on, ember_task};
 use ember_engine::sql::to_datafusion;
-use ember_engine::store::PART_BYTES;
 use futures::{SinkExt, StreamExt};
 use std::collections::HashMap;
 use std::fmt;
@@ -447,26 +446,6 @@ impl WriteExec {
     }
 }
 
-/// `ctx` for a sink: its object store writers buffer [`PART_BYTES`], so a file over 5 MiB is
-/// uploaded in parts of that size (S3's minimum) while it is written.
-fn sink_context(ctx: &DfTaskContext) -> Arc<DfTaskContext> {
-    let mut config = ctx.session_config().clone();
-    config
-        .options_mut()
-        .execution
-        .objectstore_writer_buffer_size = PART_BYTES;
-    Arc::new(DfTaskContext::new(
-        ctx.task_id(),
-        ctx.session_id(),
-        config,
-        ctx.scalar_functions().clone(),
-        ctx.higher_order_functions().clone(),
-        ctx.aggregate_functions().clone(),
-        ctx.window_functions().clone(),
-        ctx.runtime_env(),
-    ))
-}
-
 impl DisplayAs for WriteExec {
     fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
         write!(
@@ -489,7 +468,6 @@ async fn write_partition(
 ) -> DfResult<u64> {
     let schema = Arc::clone(sink.schema());
     let mut data = execute_input_stream(input, Arc::clone(&schema), partition, Arc::clone(&ctx))?;
-    let ctx = sink_context(&ctx);
     let (mut tx, rx) = futures::channel::mpsc::channel::<DfResult<RecordBatch>>(2);
     let stream: SendableRecordBatchStream = Box::pin(RecordBatchStreamAdapter::new(schema, rx));
     let pump = async move {
