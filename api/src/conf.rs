@@ -8,6 +8,7 @@
 //! | `ember.memory.shuffle` | 1g | memory for shuffle blocks before they spill |
 //! | `ember.local.dir` | a fresh temporary directory | where spilled blocks and shuffle files go |
 //! | `ember.files.maxPartitionBytes` | 128m | largest split of a text file |
+//! | `ember.files.openCostInBytes` | 4m | smallest split of a DataFrame read |
 //! | `ember.ui.showConsoleProgress` | true | the progress bar on a terminal |
 
 use crate::error::{Error, Result};

@@ -12,11 +12,11 @@ use ember_engine::data::Data;
 use ember_engine::env::{BlockStore, Env, ShuffleStore};
 use ember_engine::ids::{AccumulatorId, BroadcastId, ExecutorId, RddId, ShuffleId};
 use ember_engine::rdd::{
-    ParallelizeRdd, RangeRdd, RddCompute, RddMeta, TextFileRdd, UnionRdd, decode_stream,
+    FileSplit, ParallelizeRdd, RangeRdd, RddCompute, RddMeta, TextFileRdd, UnionRdd, decode_stream,
     plan_splits,
 };
 use ember_engine::storage::BlockId;
-use ember_engine::store::{Stores, is_remote, list_files, read_all};
+use ember_engine::store::{SourceFile, Stores, is_remote, list_files, read_all};
 use ember_engine::task_context::abort;
 use ember_executor::block_manager::BlockManager;
 use ember_executor::local::LocalBackend;
@@ -45,6 +45,8 @@ pub(crate) struct Inner {
     pub(crate) default_parallelism: usize,
     pub(crate) parallelism_set: bool,
     pub(crate) max_split_bytes: u64,
+    /// The smallest split of a DataFrame read (`ember.files.openCostInBytes`).
+    pub(crate) open_cost_bytes: u64,
     /// The object stores of remote paths (shared with the SQL session).
     pub(crate) stores: Arc<Stores>,
     next_rdd: AtomicU64,
@@ -105,6 +107,7 @@ impl Context {
         let storage = conf.get_bytes("ember.memory.storage", 2 << 30)?;
         let shuffle_mem = conf.get_bytes("ember.memory.shuffle", 1 << 30)?;
         let max_split_bytes = conf.get_bytes("ember.files.maxPartitionBytes", 128 << 20)?;
+        let open_cost_bytes = conf.get_bytes("ember.files.openCostInBytes", 4 << 20)?;
         let show_progress = conf.get_bool("ember.ui.showConsoleProgress", true)?;
         // A fresh directory per context, removed when the context goes away.
         let parent = conf
@@ -162,6 +165,7 @@ impl Context {
                 default_parallelism,
                 parallelism_set,
                 max_split_bytes,
+                open_cost_bytes,
                 stores,
                 next_rdd: AtomicU64::new(0),
                 next_shuffle: AtomicU64::new(0),
@@ -201,6 +205,26 @@ impl Context {
     /// Spark's `defaultMinPartitions`: `min(default_parallelism, 2)`.
     pub fn default_min_partitions(&self) -> usize {
         self.inner.default_parallelism.min(2)
+    }
+    /// The splits of a DataFrame read over `files`, by Spark's rule for file sources: a split
+    /// holds at most `ember.files.maxPartitionBytes` and, unless that is smaller, at least
+    /// `ember.files.openCostInBytes` (4 MiB), so a small input is read whole rather than in
+    /// slivers (and a FAILFAST read of it reports its first bad line).
+    pub(crate) fn reader_splits(&self, files: &[SourceFile]) -> Vec<FileSplit> {
+        let total: u64 = files.iter().map(|f| f.size).sum();
+        let floor = self
+            .inner
+            .open_cost_bytes
+            .min(self.inner.max_split_bytes)
+            .max(1);
+        let wanted = self.default_min_partitions() as u64;
+        let min_partitions = wanted.min(total / floor).max(1) as usize;
+        plan_splits(
+            files,
+            min_partitions,
+            self.inner.max_split_bytes,
+            self.default_parallelism(),
+        )
     }
     /// Jobs, stages and tasks run so far.
     pub fn status_tracker(&self) -> StatusView {

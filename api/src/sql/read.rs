@@ -56,7 +56,7 @@ use datafusion::physical_plan::streaming::PartitionStream;
 use datafusion::prelude::ParquetReadOptions;
 use ember_engine::EngineError;
 use ember_engine::data::{Data, ENCODING_KEY, to_batch, to_batches};
-use ember_engine::rdd::{BatchIter, RddCompute, TextFileRdd, plan_splits};
+use ember_engine::rdd::{BatchIter, RddCompute, TextFileRdd};
 use ember_engine::sql::runtime::{block_on, ember_task};
 use ember_engine::sql::to_datafusion;
 use ember_engine::store::list_files;
@@ -302,12 +302,7 @@ impl DataFrameReader {
     pub fn text(&self, path: &str) -> Result<DataFrame> {
         let ctx = &self.ctx;
         let files = list_files(&ctx.inner.stores, path)?;
-        let splits = plan_splits(
-            &files,
-            ctx.default_min_partitions(),
-            ctx.inner.max_split_bytes,
-            ctx.default_parallelism(),
-        );
+        let splits = ctx.reader_splits(&files);
         let schema = Arc::new(Schema::new(vec![Field::new("value", DataType::Utf8, true)]));
         let session = ctx.session();
         if splits.is_empty() {

@@ -9,7 +9,7 @@ use arrow::datatypes::DataType;
 use datafusion::common::ScalarValue;
 use datafusion::datasource::file_format::file_compression_type::FileCompressionType;
 use ember_engine::EngineError;
-use ember_engine::rdd::{InputCodec, decode_stream, plan_splits};
+use ember_engine::rdd::{InputCodec, decode_stream};
 use ember_engine::store::{SourceFile, Stores, list_files, open_range};
 use std::collections::HashMap;
 use std::io::Read;
@@ -100,12 +100,7 @@ pub(super) fn splits(reader: &DataFrameReader, inputs: &Inputs) -> Result<Vec<In
         values.insert(f.path.clone(), Arc::new(scalars));
     }
     let files: Vec<SourceFile> = inputs.files.iter().map(|(f, _)| f.clone()).collect();
-    let planned = plan_splits(
-        &files,
-        ctx.default_min_partitions(),
-        ctx.inner.max_split_bytes,
-        ctx.default_parallelism(),
-    );
+    let planned = ctx.reader_splits(&files);
     let mut out = Vec::with_capacity(planned.len());
     for mut split in planned {
         let forced = inputs
