@@ -1,6 +1,6 @@
 //! The executor's error type.
 
-/// Errors starting or configuring an executor.
+/// Errors starting or configuring an executor, and of its block service and client.
 #[derive(Debug, thiserror::Error)]
 pub enum ExecutorError {
     /// The local directory for spills and shuffle files could not be created.
@@ -17,6 +17,40 @@ pub enum ExecutorError {
         /// Which thread.
         index: usize,
         /// The operating system's message.
+        message: String,
+    },
+    /// A block could not be fetched from a peer: the peer could not be reached, the connection
+    /// was lost or went silent, or the peer failed reading the block. For a shuffle block the
+    /// reading task reports a fetch failure.
+    #[error("cannot fetch block {block} from {address}: {message}")]
+    Fetch {
+        /// The peer's `host:port`.
+        address: String,
+        /// The block (`shuffle_0_2_5`, `rdd_3_1`).
+        block: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A peer refused this executor's shared secret (`ember.authenticate.secret`).
+    #[error("{address} refused the call: {message}")]
+    Unauthenticated {
+        /// The peer's `host:port`.
+        address: String,
+        /// The peer's message.
+        message: String,
+    },
+    /// The block service could not listen on its address or stopped with an error.
+    #[error("block service at {address}: {message}")]
+    Serve {
+        /// The address it serves (or was to serve) on.
+        address: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A blocking network call was made where it cannot block, or its runtime failed it.
+    #[error("{message}")]
+    Runtime {
+        /// What went wrong.
         message: String,
     },
 }

@@ -9,9 +9,13 @@
 //!   blocks written to disk as Arrow IPC files;
 //! - [`shuffle_store::LocalShuffleStore`]: map outputs as Arrow IPC bytes in memory, spilled to
 //!   files when over budget.
+//!
+//! In cluster mode, [`flight`] serves both stores to other executors over Arrow Flight and
+//! fetches their blocks.
 
 pub mod block_manager;
 pub mod error;
+pub mod flight;
 pub mod local;
 pub mod shuffle_store;
 pub mod task_runner;
