@@ -22,6 +22,22 @@ pub enum Master {
         /// Task threads.
         threads: usize,
     },
+    /// A cluster on this machine: `executors` executor processes of `cores` task slots and
+    /// `memory_mb` MiB each, started by the driver (`local-cluster[N,C,M]`, as in Spark).
+    LocalCluster {
+        /// Executor processes.
+        executors: usize,
+        /// Task slots of each.
+        cores: usize,
+        /// Memory of each, in MiB.
+        memory_mb: u64,
+    },
+    /// A standalone master (`ember://host:port`) that starts executors on its workers
+    /// (`ember.executor.instances` of `ember.executor.cores` cores and `ember.executor.memory`).
+    Standalone {
+        /// `host:port` of the master.
+        address: String,
+    },
 }
 
 impl Master {
@@ -45,10 +61,39 @@ impl Master {
                 }
                 Ok(Master::Local { threads: n })
             }
-            u if u.starts_with("ember://") => Err(bad(
-                "cluster mode (ember://host:port) is not available in this build yet; use local[N]",
+            u if u.starts_with("local-cluster[") && u.ends_with(']') => {
+                let nums: Vec<Option<u64>> = u["local-cluster[".len()..u.len() - 1]
+                    .split(',')
+                    .map(|n| n.trim().parse().ok())
+                    .collect();
+                match nums[..] {
+                    [Some(n), Some(c), Some(m)] if n > 0 && c > 0 && m > 0 => {
+                        Ok(Master::LocalCluster {
+                            executors: n as usize,
+                            cores: c as usize,
+                            memory_mb: m,
+                        })
+                    }
+                    _ => Err(bad(
+                        "expected local-cluster[N,C,M]: N executors of C cores and M MiB, all \
+                         positive numbers",
+                    )),
+                }
+            }
+            u if u.starts_with("ember://") => {
+                let address = &u["ember://".len()..];
+                match address.rsplit_once(':') {
+                    Some((h, p)) if !h.is_empty() && p.parse::<u16>().is_ok() => {
+                        Ok(Master::Standalone {
+                            address: address.to_string(),
+                        })
+                    }
+                    _ => Err(bad("expected ember://host:port")),
+                }
+            }
+            _ => Err(bad(
+                "expected local, local[N], local[*] or local-cluster[N,C,M]",
             )),
-            _ => Err(bad("expected local, local[N] or local[*]")),
         }
     }
 
@@ -56,6 +101,12 @@ impl Master {
     pub fn slots(&self) -> usize {
         match self {
             Master::Local { threads } => *threads,
+            Master::LocalCluster {
+                executors, cores, ..
+            } => executors * cores,
+            // The driver asks for `ember.executor.instances` x `ember.executor.cores`; see
+            // `Context::new`.
+            Master::Standalone { .. } => 2,
         }
     }
 }
@@ -148,6 +199,40 @@ impl Conf {
                 .ok()
                 .filter(|n| *n > 0)
                 .ok_or_else(|| Self::invalid(key, v, "expected a positive integer")),
+        }
+    }
+    /// A duration key (`500ms`, `30s`, `2m`, `1h`; a plain number is seconds), or `default`.
+    pub fn get_duration(
+        &self,
+        key: &str,
+        default: std::time::Duration,
+    ) -> Result<std::time::Duration> {
+        let Some(v) = self.get(key) else {
+            return Ok(default);
+        };
+        let t = v.trim().to_ascii_lowercase();
+        let (num, scale) = if let Some(n) = t.strip_suffix("ms") {
+            (n, 0.001)
+        } else if let Some(n) = t.strip_suffix('s') {
+            (n, 1.0)
+        } else if let Some(n) = t.strip_suffix("min") {
+            (n, 60.0)
+        } else if let Some(n) = t.strip_suffix('m') {
+            (n, 60.0)
+        } else if let Some(n) = t.strip_suffix('h') {
+            (n, 3600.0)
+        } else {
+            (t.as_str(), 1.0)
+        };
+        match num.trim().parse::<f64>() {
+            Ok(x) if x >= 0.0 && x.is_finite() => Ok(std::time::Duration::from_secs_f64(x * scale)),
+            _ => Err(Error::Conf {
+                key: key.into(),
+                value: v.into(),
+                message: "expected a duration like 500ms, 30s, 2m or 1h (a plain number is \
+                          seconds)"
+                    .into(),
+            }),
         }
     }
     /// A byte-size key (`512m`, `2g`), or `default`.

@@ -5,12 +5,12 @@ use crate::conf::{Conf, Master};
 use crate::error::{Error, Result};
 use crate::rdd::Rdd;
 use crate::status::StatusView;
-use ember_engine::accumulator::{Accumulator, AccumulatorParam, AddParam};
+use ember_engine::accumulator::{Accumulator, AccumulatorParam, AccumulatorRegistry, AddParam};
 use ember_engine::broadcast::Broadcast;
 use ember_engine::cleaner::{Cleaner, CleanupTask};
 use ember_engine::data::Data;
 use ember_engine::env::{BlockStore, Env, ShuffleStore};
-use ember_engine::ids::{AccumulatorId, BroadcastId, ExecutorId, RddId, ShuffleId};
+use ember_engine::ids::{AccumulatorId, BroadcastId, RddId, ShuffleId};
 use ember_engine::rdd::{
     FileSplit, ParallelizeRdd, RangeRdd, RddCompute, RddMeta, TextFileRdd, UnionRdd, decode_stream,
     plan_splits,
@@ -19,10 +19,11 @@ use ember_engine::storage::BlockId;
 use ember_engine::store::{SourceFile, Stores, is_remote, list_files, read_all};
 use ember_engine::task_context::abort;
 use ember_executor::block_manager::BlockManager;
-use ember_executor::local::LocalBackend;
 use ember_executor::shuffle_store::LocalShuffleStore;
 use ember_scheduler::{DagScheduler, SchedulerConfig};
 use parking_lot::Mutex;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use std::io::Read;
 use std::ops::AddAssign;
@@ -39,6 +40,10 @@ pub(crate) struct Inner {
     pub(crate) conf: Conf,
     pub(crate) master: Master,
     pub(crate) scheduler: DagScheduler,
+    /// Accumulators by id, for updates from executors in other processes.
+    pub(crate) accumulators: Arc<AccumulatorRegistry>,
+    /// Where jobs run: here, on executor processes, or (in an executor) on the driver.
+    pub(crate) role: crate::cluster::Role,
     pub(crate) env: Arc<Env>,
     pub(crate) blocks: Arc<BlockManager>,
     pub(crate) shuffles: Arc<LocalShuffleStore>,
@@ -100,7 +105,15 @@ impl Context {
     pub fn new(conf: Conf) -> Result<Self> {
         init_logging();
         let master = Master::parse(conf.get_master())?;
-        let slots = master.slots();
+        let slots = match master {
+            // Fixed by the conf (not by what the master grants), so that the executors' copies
+            // of the program compute the same default parallelism as the driver.
+            Master::Standalone { .. } => {
+                conf.get_usize("ember.executor.instances", 2)?
+                    * conf.get_usize("ember.executor.cores", 1)?
+            }
+            _ => master.slots(),
+        };
         let parallelism_set = conf.get("ember.default.parallelism").is_some();
         let default_parallelism = conf.get_usize("ember.default.parallelism", slots)?;
         let max_failures = conf.get_usize("ember.task.maxFailures", 4)? as u32;
@@ -126,26 +139,25 @@ impl Context {
             })?;
         let local_dir = temp.path().to_path_buf();
         let blocks = Arc::new(BlockManager::new(storage, local_dir.join("blocks")));
-        let shuffles = Arc::new(LocalShuffleStore::new(
-            ExecutorId::driver(),
+        let accumulators = Arc::new(AccumulatorRegistry::default());
+        let crate::cluster::Started {
+            role,
+            env,
+            shuffles,
+            scheduler,
+        } = crate::cluster::start(
+            &conf,
+            &master,
+            Arc::clone(&blocks),
+            &local_dir,
             shuffle_mem,
-            local_dir.join("shuffle"),
-        ));
-        let env = Arc::new(Env {
-            executor_id: ExecutorId::driver(),
-            blocks: Arc::clone(&blocks) as Arc<dyn BlockStore>,
-            shuffles: Arc::clone(&shuffles) as Arc<dyn ShuffleStore>,
-            checkpoint_dir: Default::default(),
-        });
-        let backend = Arc::new(LocalBackend::new(slots, Arc::clone(&env))?);
-        let scheduler = DagScheduler::new(
-            backend,
+            Arc::clone(&accumulators),
             SchedulerConfig {
                 max_task_failures: max_failures,
                 show_progress,
                 ..SchedulerConfig::default()
             },
-        );
+        )?;
         let (cleaner, cleanups) = Cleaner::channel();
         let stores = Arc::new(Stores::new(conf.all()));
         let sql = crate::sql::session::new_session(&conf, default_parallelism, &stores)?;
@@ -159,6 +171,8 @@ impl Context {
                 conf,
                 master,
                 scheduler,
+                accumulators,
+                role,
                 env,
                 blocks,
                 shuffles,
@@ -202,6 +216,11 @@ impl Context {
     pub fn default_parallelism(&self) -> usize {
         self.inner.default_parallelism
     }
+    /// Drops an RDD's cached blocks here and on every executor.
+    pub(crate) fn remove_rdd_blocks(&self, rdd: RddId) {
+        self.inner.blocks.remove_rdd(rdd);
+        self.inner.scheduler.backend().remove_rdd(rdd);
+    }
     /// Spark's `defaultMinPartitions`: `min(default_parallelism, 2)`.
     pub fn default_min_partitions(&self) -> usize {
         self.inner.default_parallelism.min(2)
@@ -243,9 +262,7 @@ impl Context {
             tracing::debug!(?t, "cleaning up");
             match t {
                 CleanupTask::Shuffle(s) => self.inner.scheduler.remove_shuffle(s),
-                CleanupTask::Rdd(r) => {
-                    self.inner.blocks.remove_rdd(r);
-                }
+                CleanupTask::Rdd(r) => self.remove_rdd_blocks(r),
             }
         }
     }
@@ -402,19 +419,21 @@ impl Context {
     /// A numeric accumulator (anything with `+=` and a zero `Default`).
     pub fn accumulator<T>(&self, initial: T) -> Accumulator<T>
     where
-        T: AddAssign + Default + Clone + Send + 'static,
+        T: AddAssign + Default + Clone + Send + Serialize + DeserializeOwned + 'static,
     {
         self.accumulator_with(initial, AddParam)
     }
 
-    /// An accumulator with a user-defined way of adding values.
-    pub fn accumulator_with<T: Clone + Send + 'static>(
-        &self,
-        initial: T,
-        param: impl AccumulatorParam<T>,
-    ) -> Accumulator<T> {
+    /// An accumulator with a user-defined way of adding values. Its values are serde types so
+    /// that updates made on executors in other processes reach the driver.
+    pub fn accumulator_with<T>(&self, initial: T, param: impl AccumulatorParam<T>) -> Accumulator<T>
+    where
+        T: Clone + Send + Serialize + DeserializeOwned + 'static,
+    {
         let id = AccumulatorId(self.inner.next_accumulator.fetch_add(1, Ordering::Relaxed));
-        Accumulator::new(id, initial, param)
+        let acc = Accumulator::encodable(id, initial, param);
+        self.inner.accumulators.register(&acc);
+        acc
     }
 
     /// Sets the directory RDD checkpoints are written to (created if missing).

@@ -31,6 +31,7 @@
 //! Elements are any `Clone + Send + Sync + serde` type ([`Data`]); at cache, shuffle and
 //! checkpoint boundaries they are stored as Arrow record batches.
 
+mod cluster;
 mod commit;
 pub mod conf;
 pub mod context;

@@ -9,6 +9,8 @@ mod common;
 
 #[path = "integration/actions.rs"]
 mod actions;
+#[path = "integration/cluster.rs"]
+mod cluster;
 #[path = "integration/compressed_input.rs"]
 mod compressed_input;
 #[path = "integration/errors.rs"]

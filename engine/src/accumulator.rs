@@ -7,6 +7,8 @@
 use crate::ids::AccumulatorId;
 use crate::task_context::{PendingUpdate, TaskContext};
 use parking_lot::Mutex;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::any::Any;
 use std::fmt;
 use std::ops::AddAssign;
@@ -36,6 +38,62 @@ impl<T: AddAssign + Default + Send + 'static> AccumulatorParam<T> for AddParam {
 struct Shared<T> {
     value: Mutex<T>,
     param: Box<dyn AccumulatorParam<T>>,
+    /// Encodes a task's partial value for the driver in another process.
+    encode: fn(&T) -> Option<Vec<u8>>,
+}
+
+/// Applies an encoded partial value to the driver's accumulator.
+pub type Applier = Arc<dyn Fn(&[u8]) -> Result<(), String> + Send + Sync>;
+
+/// The driver's accumulators by id, for updates that arrive encoded from executors in other
+/// processes (whose copies of the program created the same accumulators in the same order, so
+/// ids match).
+#[derive(Default)]
+pub struct AccumulatorRegistry {
+    appliers: Mutex<std::collections::HashMap<AccumulatorId, Applier>>,
+}
+
+impl AccumulatorRegistry {
+    /// Registers `acc`: encoded partial values of its id are decoded and added to its value.
+    pub fn register<T>(&self, acc: &Accumulator<T>)
+    where
+        T: Serialize + DeserializeOwned + Send + 'static,
+    {
+        let shared = Arc::clone(&acc.shared);
+        let id = acc.id;
+        let apply: Applier = Arc::new(move |bytes: &[u8]| {
+            let partial: T = postcard::from_bytes(bytes)
+                .map_err(|e| format!("cannot decode an update of {id}: {e}"))?;
+            let mut v = shared.value.lock();
+            shared.param.add_in_place(&mut v, partial);
+            Ok(())
+        });
+        self.appliers.lock().insert(id, apply);
+    }
+
+    /// The applier of accumulator `id`.
+    pub fn applier(&self, id: AccumulatorId) -> Option<Applier> {
+        self.appliers.lock().get(&id).cloned()
+    }
+}
+
+/// An update that arrived encoded: applied through the driver's registry when its task counts.
+pub struct EncodedUpdate {
+    /// The accumulator's applier.
+    pub apply: Applier,
+    /// The encoded partial value.
+    pub bytes: Vec<u8>,
+}
+
+impl PendingUpdate for EncodedUpdate {
+    fn commit(self: Box<Self>) {
+        if let Err(e) = (self.apply)(&self.bytes) {
+            tracing::warn!(error = %e, "accumulator update dropped");
+        }
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
 }
 
 /// A shared variable tasks add to. Cloning it gives another handle to the same value.
@@ -78,6 +136,9 @@ impl<T: Send + 'static> PendingUpdate for Pending<T> {
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
     }
+    fn encode(&self) -> Option<Vec<u8>> {
+        (self.shared.encode)(&self.partial)
+    }
 }
 
 impl<T: Clone + Send + 'static> Accumulator<T> {
@@ -88,6 +149,22 @@ impl<T: Clone + Send + 'static> Accumulator<T> {
             shared: Arc::new(Shared {
                 value: Mutex::new(initial),
                 param: Box::new(param),
+                encode: |_| None,
+            }),
+        }
+    }
+
+    /// A new accumulator whose task updates can travel to a driver in another process.
+    pub fn encodable(id: AccumulatorId, initial: T, param: impl AccumulatorParam<T>) -> Self
+    where
+        T: Serialize,
+    {
+        Accumulator {
+            id,
+            shared: Arc::new(Shared {
+                value: Mutex::new(initial),
+                param: Box::new(param),
+                encode: |v| postcard::to_stdvec(v).ok(),
             }),
         }
     }

@@ -97,6 +97,47 @@ pub enum EngineError {
         /// Why the job ended.
         reason: String,
     },
+    /// An executor died or stopped answering while it ran the task.
+    #[error("executor {executor} was lost: {reason}")]
+    ExecutorLost {
+        /// The executor.
+        executor: String,
+        /// What the driver saw (the session closed, heartbeats stopped).
+        reason: String,
+    },
+    /// Every executor is gone and none came back within the grace period.
+    #[error(
+        "no executors: none has been registered for {waited_secs} s \
+         (ember.cluster.executorGracePeriod); the cluster lost them all"
+    )]
+    NoExecutors {
+        /// Seconds waited.
+        waited_secs: u64,
+    },
+    /// An executor's copy of the program did not reach the job the driver ran: a Rust cluster
+    /// job needs the driver's own binary running the same, deterministic driver code.
+    #[error("executor {executor} diverged from the driver: {detail}")]
+    Diverged {
+        /// The executor.
+        executor: String,
+        /// What differed.
+        detail: String,
+    },
+    /// A task failed on an executor that is not a Rust build of this program, with this
+    /// message.
+    #[error("on executor {executor}: {message}")]
+    Remote {
+        /// The executor.
+        executor: String,
+        /// Its error message.
+        message: String,
+    },
+    /// A job failed on the driver; an executor's copy of the program sees this in its place.
+    #[error("the job failed on the driver: {message}")]
+    DriverJobFailed {
+        /// The driver's error message.
+        message: String,
+    },
     /// A CSV or JSON record could not be parsed and the read mode is `FAILFAST`.
     #[error(
         "malformed record in {path} at line {line}: {reason}; the record: {record} \

@@ -6,7 +6,7 @@
 
 use crate::env::{Env, MapStatus};
 use crate::error::{EngineError, Result};
-use crate::ids::{AccumulatorId, JobId, StageId, TaskId};
+use crate::ids::{AccumulatorId, JobId, RddId, ShuffleId, StageId, TaskId};
 use crate::rdd::ShuffleDependencyBase;
 use crate::task_context::{PendingUpdate, TaskContext};
 use std::any::Any;
@@ -91,4 +91,12 @@ pub trait TaskBackend: Send + Sync {
     fn slots(&self) -> usize;
     /// The services tasks see (the driver's own, in local mode).
     fn env(&self) -> Arc<Env>;
+    /// Drops a shuffle's blocks wherever they are held.
+    fn remove_shuffle(&self, shuffle: ShuffleId) {
+        self.env().shuffles.remove_shuffle(shuffle);
+    }
+    /// Drops an RDD's cached blocks wherever they are held.
+    fn remove_rdd(&self, rdd: RddId) {
+        self.env().blocks.remove_rdd(rdd);
+    }
 }

@@ -16,6 +16,10 @@ pub trait PendingUpdate: Send {
     fn commit(self: Box<Self>);
     /// For merging further updates of the same accumulator into this one.
     fn as_any_mut(&mut self) -> &mut dyn Any;
+    /// The update encoded for a driver in another process; `None` if its type cannot be.
+    fn encode(&self) -> Option<Vec<u8>> {
+        None
+    }
 }
 
 /// Counters a task keeps about its own work.

@@ -11,6 +11,30 @@ pub enum ExecutorError {
         /// The operating system's message.
         message: String,
     },
+    /// The executor could not join its driver, or lost it.
+    #[error("executor cannot reach its driver at {driver}: {message}")]
+    Driver {
+        /// The driver's address.
+        driver: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A worker could not join its master, or lost it.
+    #[error("worker cannot reach its master at {master}: {message}")]
+    Master {
+        /// The master's address.
+        master: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// `EMBER_EXECUTOR`, set by whoever launched this process as an executor, is malformed.
+    #[error("bad executor launch settings (EMBER_EXECUTOR) at {field}: {message}")]
+    Spec {
+        /// The setting at fault.
+        field: String,
+        /// Why.
+        message: String,
+    },
     /// A task thread could not be started.
     #[error("cannot start task thread {index}: {message}")]
     Thread {

@@ -14,10 +14,12 @@
 //! fetches their blocks.
 
 pub mod block_manager;
+pub mod cluster;
 pub mod error;
 pub mod flight;
 pub mod local;
 pub mod shuffle_store;
 pub mod task_runner;
+pub mod worker;
 
 pub use error::ExecutorError;

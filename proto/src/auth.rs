@@ -110,6 +110,19 @@ impl Interceptor for Credentials {
     }
 }
 
+/// Refuses to serve on a non-loopback `address` without a secret: anyone who can reach the
+/// port could otherwise run code in the cluster.
+pub fn check_listen(address: &std::net::SocketAddr, secret: Option<&Secret>) -> Result<(), String> {
+    if secret.is_none() && !address.ip().is_loopback() {
+        return Err(format!(
+            "refusing to listen on {address} without a secret: set ember.authenticate.secret \
+             (or EMBER_AUTHENTICATE_SECRET) on every cluster process, or listen on a loopback \
+             address"
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +152,14 @@ mod tests {
         assert!(Secret::new("").is_none());
         assert_eq!(format!("{secret:?}"), "Secret(..)");
         assert!(Credentials::new(Secret::new("a\nb").as_ref()).is_err());
+        let public: std::net::SocketAddr = "10.1.2.3:7077".parse().unwrap();
+        let local: std::net::SocketAddr = "127.0.0.1:7077".parse().unwrap();
+        assert!(
+            check_listen(&public, None)
+                .unwrap_err()
+                .contains("10.1.2.3:7077")
+        );
+        assert!(check_listen(&public, Some(&secret)).is_ok());
+        assert!(check_listen(&local, None).is_ok());
     }
 }

@@ -108,6 +108,18 @@ impl Worker {
 #[derive(Clone, Default)]
 pub struct Updates(Arc<Mutex<Vec<Vec<u8>>>>);
 
+impl serde::Serialize for Updates {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.lock().serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Updates {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Updates(Arc::new(Mutex::new(Vec::deserialize(d)?))))
+    }
+}
+
 /// Adds updates by appending them (a task's own updates start from a fresh empty list).
 struct AppendUpdates;
 

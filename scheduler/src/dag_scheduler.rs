@@ -77,10 +77,20 @@ pub struct DagScheduler {
 impl DagScheduler {
     /// A scheduler over `backend`.
     pub fn new(backend: Arc<dyn TaskBackend>, config: SchedulerConfig) -> Self {
+        Self::with_map_outputs(backend, config, Arc::default())
+    }
+
+    /// A scheduler over `backend` sharing `map_outputs` with it (a cluster backend forgets
+    /// the outputs of executors it loses).
+    pub fn with_map_outputs(
+        backend: Arc<dyn TaskBackend>,
+        config: SchedulerConfig,
+        map_outputs: Arc<MapOutputTracker>,
+    ) -> Self {
         DagScheduler {
             backend,
             config,
-            map_outputs: Arc::new(MapOutputTracker::default()),
+            map_outputs,
             status: Arc::new(StatusTracker::default()),
             shuffle_stages: Mutex::new(HashMap::new()),
             next_job: AtomicU64::new(0),
@@ -108,7 +118,7 @@ impl DagScheduler {
     pub fn remove_shuffle(&self, shuffle: ShuffleId) {
         self.map_outputs.unregister_shuffle(shuffle);
         self.shuffle_stages.lock().remove(&shuffle);
-        self.backend.env().shuffles.remove_shuffle(shuffle);
+        self.backend.remove_shuffle(shuffle);
     }
 
     /// Cancels the running job, if any: its queued tasks do not start, running tasks that check
@@ -515,7 +525,10 @@ impl<'a> JobRun<'a> {
                 // way, so it fails the job at once.
                 let deterministic = matches!(
                     error,
-                    EngineError::Query { .. } | EngineError::MalformedRecord { .. }
+                    EngineError::Query { .. }
+                        | EngineError::MalformedRecord { .. }
+                        | EngineError::NoExecutors { .. }
+                        | EngineError::Diverged { .. }
                 );
                 if deterministic {
                     tracing::debug!(job = %self.job, %stage, partition = done.partition, %error, "query task failed");

@@ -54,6 +54,14 @@ pub enum SchedulerError {
         /// The job.
         job: JobId,
     },
+    /// The driver's cluster service could not start, or executors did not come.
+    #[error("cluster service at {address}: {message}")]
+    Cluster {
+        /// The service's address.
+        address: String,
+        /// What went wrong.
+        message: String,
+    },
     /// The backend stopped answering (its threads ended).
     #[error("{job} aborted: the task backend stopped")]
     BackendGone {

@@ -6,6 +6,7 @@
 //! to an `ember_engine::task::TaskBackend` (local threads or remote executors). [`status`] is
 //! the status API and [`progress`] the console progress bar.
 
+pub mod cluster;
 pub mod dag;
 pub mod dag_scheduler;
 pub mod error;

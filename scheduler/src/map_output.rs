@@ -57,6 +57,8 @@ impl MapOutputTracker {
     /// Forgets every output held by `executor`; returns how many were forgotten.
     pub fn remove_outputs_on(&self, executor: &ExecutorId) -> usize {
         let mut n = 0;
+        // Readers that cached the old locations must look again.
+        self.epoch.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         for v in self.shuffles.lock().values_mut() {
             for s in v.iter_mut() {
                 if s.as_ref().is_some_and(|(s, _)| &s.executor == executor) {

@@ -2,19 +2,21 @@
 //! driver.
 
 use super::Rdd;
+use crate::cluster::serde_codec;
 use crate::context::call_site;
 use crate::error::{Error, Result};
 use ember_engine::EngineError;
 use ember_engine::data::{Data, Key};
 use ember_engine::rdd::{BatchIter, RddBase};
-use ember_engine::task::ResultFn;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::collections::{BinaryHeap, HashMap};
 use std::panic::Location;
 use std::sync::Arc;
 
 impl<T: Data> Rdd<T> {
     /// Runs a job computing `f(chunks)` for each of `partitions`, in that order.
-    pub(crate) fn run_partitions<R: Send + 'static>(
+    pub(crate) fn run_partitions<R: Serialize + DeserializeOwned + Send + 'static>(
         &self,
         partitions: Vec<usize>,
         op: &'static str,
@@ -31,29 +33,19 @@ impl<T: Data> Rdd<T> {
         }
         self.context().clean_up();
         let node = Arc::clone(self.node());
-        let func: ResultFn = Arc::new(move |tc| {
-            let it = node.iterator(tc.partition_id(), tc)?;
-            Ok(Box::new(f(it)) as Box<dyn std::any::Any + Send>)
-        });
         let rdd: Arc<dyn RddBase> = Arc::clone(self.node()) as Arc<dyn RddBase>;
         let description = format!("{op} at {}", call_site(loc));
-        let values = self
-            .context()
-            .inner
-            .scheduler
-            .run_job(rdd, partitions, func, description)?;
+        let values =
+            self.context()
+                .run_job(rdd, partitions, description, serde_codec(), move |tc| {
+                    Ok(f(node.iterator(tc.partition_id(), tc)?))
+                })?;
         self.context()
             .run_pending_checkpoints(self.node().as_ref())?;
-        Ok(values
-            .into_iter()
-            .map(|v| {
-                *v.downcast::<R>()
-                    .expect("a job's values have the type its function returns")
-            })
-            .collect())
+        Ok(values)
     }
 
-    pub(crate) fn run_all<R: Send + 'static>(
+    pub(crate) fn run_all<R: Serialize + DeserializeOwned + Send + 'static>(
         &self,
         op: &'static str,
         loc: &Location<'_>,

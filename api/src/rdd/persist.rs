@@ -28,7 +28,7 @@ impl<T: Data> Rdd<T> {
     /// Stops persisting and drops the stored partitions.
     pub fn unpersist(&self) -> Rdd<T> {
         self.node().meta().set_storage_level(StorageLevel::NONE);
-        self.context().inner.blocks.remove_rdd(self.id());
+        self.context().remove_rdd_blocks(self.id());
         self.clone()
     }
 

@@ -11,7 +11,6 @@ use datafusion::logical_expr::Expr;
 use datafusion::physical_expr::expressions::Column;
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::physical_plan::projection::ProjectionExec;
-use ember_engine::env::BlockStore;
 use ember_engine::rdd::RddBase;
 use ember_engine::sql::CachedExec;
 use ember_engine::sql::runtime::block_on;
@@ -85,7 +84,7 @@ impl DataFrame {
     pub fn unpersist(&self) -> Result<()> {
         if let Some(root) = self.cached_rdd() {
             root.meta().set_storage_level(StorageLevel::NONE);
-            self.context().inner.blocks.remove_rdd(root.id());
+            self.context().remove_rdd_blocks(root.id());
         }
         Ok(())
     }

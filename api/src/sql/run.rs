@@ -14,9 +14,7 @@ use ember_engine::ids::ShuffleId;
 use ember_engine::rdd::{RddBase, RddMeta};
 use ember_engine::sql::planner::{StageIds, cut};
 use ember_engine::sql::{PlanRdd, from_datafusion};
-use ember_engine::task::ResultFn;
 use ember_scheduler::SchedulerError;
-use std::any::Any;
 use std::sync::Arc;
 
 impl StageIds for Context {
@@ -64,28 +62,17 @@ pub(crate) fn run_stages(
 ) -> Result<Vec<RecordBatch>> {
     ctx.clean_up();
     let r = Arc::clone(root);
-    let func: ResultFn = Arc::new(move |tc| {
-        let batches = r.collect_partition(tc.partition_id(), tc)?;
-        Ok(Box::new(batches) as Box<dyn Any + Send>)
-    });
     let n = root.num_partitions();
     let values = ctx
-        .inner
-        .scheduler
         .run_job(
             Arc::clone(root) as Arc<dyn RddBase>,
             (0..n).collect(),
-            func,
             description,
+            crate::cluster::batches_codec(),
+            move |tc| r.collect_partition(tc.partition_id(), tc),
         )
-        .map_err(|e| unwrap_query_error(e.into()))?;
-    Ok(values
-        .into_iter()
-        .flat_map(|v| {
-            *v.downcast::<Vec<RecordBatch>>()
-                .expect("a SQL result task returns record batches")
-        })
-        .collect())
+        .map_err(unwrap_query_error)?;
+    Ok(values.into_iter().flatten().collect())
 }
 
 /// Plans and runs `plan`: scalar subqueries first, each as a job of its own, then the plan.

@@ -36,6 +36,20 @@ pub(crate) fn new_session(
         .options_mut()
         .execution
         .objectstore_writer_buffer_size = PART_BYTES;
+    // Every partition of a scan reads its own files or byte ranges, never a sibling's: a task
+    // runs one partition, possibly alone in its process (cluster mode) or again after its
+    // output was lost, and recomputing it from lineage must give the same rows.
+    config
+        .options_mut()
+        .execution
+        .enable_file_stream_work_stealing = false;
+    // A hash join's dynamic filter waits until every partition of the join has built its side,
+    // which only works when all of them run at once in this process: with more partitions than
+    // task slots, or one partition per executor, the probe side would wait forever.
+    config
+        .options_mut()
+        .optimizer
+        .enable_join_dynamic_filter_pushdown = false;
     let mut runtime = RuntimeEnvBuilder::new().with_object_store_registry(Arc::clone(stores) as _);
     if ctx_conf.get("ember.sql.memoryLimit").is_some() {
         let limit = ctx_conf.get_bytes("ember.sql.memoryLimit", 0)?;

@@ -150,13 +150,26 @@ fn invalid_arguments() {
 
 #[test]
 fn invalid_configuration() {
-    for bad in ["local[0]", "local[x]", "yarn", "ember://host:7077"] {
+    for bad in [
+        "local[0]",
+        "local[x]",
+        "yarn",
+        "ember://no-port",
+        "local-cluster[0,1,1024]",
+        "local-cluster[2,1]",
+    ] {
         let err = Context::new(Conf::new().master(bad))
             .err()
             .expect("bad master");
         assert!(matches!(err, Error::Conf { .. }), "{err:?}");
         assert!(err.to_string().contains(bad), "{err}");
     }
+    // A master that does not resolve is named.
+    let err = Context::new(Conf::new().master("ember://no-such-host.invalid:7077"))
+        .err()
+        .expect("unknown master")
+        .to_string();
+    assert!(err.contains("no-such-host.invalid:7077"), "{err}");
     for (key, value) in [
         ("ember.task.maxFailures", "zero"),
         ("ember.task.maxFailures", "0"),

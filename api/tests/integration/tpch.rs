@@ -488,11 +488,14 @@ fn unqualified(name: &str) -> String {
 }
 
 /// Ember's context with the eight tables registered through SQL DDL.
-fn tpch_context(data: &Path) -> Context {
-    let conf = Conf::new()
-        .master("local[2]")
+fn tpch_context(data: &Path, master: &str, settings: &[(&str, &str)]) -> Context {
+    let mut conf = Conf::new()
+        .master(master)
         .app_name("tpch")
         .set("ember.ui.showConsoleProgress", "false");
+    for (k, v) in settings {
+        conf = conf.set(*k, *v);
+    }
     let ctx = Context::new(conf).expect("context starts");
     for table in TABLES {
         let path = data.join(format!("{table}.parquet"));
@@ -510,11 +513,25 @@ fn tpch_context(data: &Path) -> Context {
 
 /// Runs TPC-H query `n` through Ember and compares with DuckDB's answer.
 fn check_query(n: usize) {
+    check_query_on(n, "local[2]", None);
+}
+
+/// Runs TPC-H query `n` on `master` (executors of a local cluster start with `executor_args`).
+fn check_query_on(n: usize, master: &str, executor_args: Option<&str>) {
+    let settings: Vec<(&str, &str)> = executor_args
+        .map(|a| ("ember.executor.args", a))
+        .into_iter()
+        .collect();
+    check_query_with(n, master, &settings);
+}
+
+/// Runs TPC-H query `n` on `master` with extra settings.
+fn check_query_with(n: usize, master: &str, settings: &[(&str, &str)]) {
     let cache = cache();
     let text = std::fs::read_to_string(query_path(n)).expect("query file");
     let expected = read_expected(&cache.join(format!("answers/q{n}.json")))
         .unwrap_or_else(|e| panic!("q{n}: DuckDB's answer: {e}"));
-    let ctx = tpch_context(&cache.join("data"));
+    let ctx = tpch_context(&cache.join("data"), master, settings);
 
     let start = Instant::now();
     let mut result = None;
@@ -633,3 +650,29 @@ fn comparison_catches_differences() {
         Ok((vec![0], Some(20)))
     );
 }
+
+/// TPC-H queries on three executor processes (`local-cluster[3,1,1024]`): the same answers.
+macro_rules! tpch_cluster_tests {
+    ($($name:ident = $n:literal),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                let args = concat!("tpch::", stringify!($name), " --exact --nocapture --test-threads=1");
+                check_query_on($n, "local-cluster[3,1,1024]", Some(args));
+            }
+        )*
+    };
+}
+
+/// More partitions than task slots: a join's partitions do not all run at once (a join's
+/// dynamic filter, which waits for all of them, would hang here).
+#[test]
+fn q03_with_more_partitions_than_slots() {
+    check_query_with(3, "local[1]", &[("ember.default.parallelism", "4")]);
+}
+
+tpch_cluster_tests!(
+    q01_on_a_local_cluster = 1,
+    q03_on_a_local_cluster = 3,
+    q18_on_a_local_cluster = 18
+);

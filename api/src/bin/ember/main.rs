@@ -1,6 +1,7 @@
 //! `ember`: Ember's command line tool. `ember sql` runs SQL, interactively or from `-c` and
-//! `-f`; see `ember sql --help`.
+//! `-f`; see `ember sql --help`. `ember master` and `ember worker` run a standalone cluster.
 
+mod cluster;
 mod sql;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -19,6 +20,10 @@ struct Cli {
 enum Command {
     /// Runs SQL: an interactive shell, or the statements of -c, -f or standard input.
     Sql(sql::SqlArgs),
+    /// Runs a standalone cluster master (drivers connect with --master ember://host:port).
+    Master(cluster::MasterArgs),
+    /// Runs a worker: offers this host's cores and memory to a master and starts executors.
+    Worker(cluster::WorkerArgs),
 }
 
 fn main() -> ExitCode {
@@ -26,5 +31,7 @@ fn main() -> ExitCode {
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match &cli.command {
         Command::Sql(args) => sql::main(args, matches.subcommand_matches("sql")),
+        Command::Master(args) => cluster::master(args),
+        Command::Worker(args) => cluster::worker(args),
     }
 }

@@ -1,0 +1,142 @@
+//! `ember master` and `ember worker`: the standalone cluster manager and the process that
+//! starts executors on each host.
+
+use clap::Args;
+use ember_executor::worker::{WorkerConfig, run};
+use ember_proto::auth::Secret;
+use ember_scheduler::cluster::MasterHandle;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// The shared secret: `EMBER_AUTHENTICATE_SECRET`, or the file `--secret-file` names.
+fn secret(file: Option<&str>) -> Result<Option<Secret>, String> {
+    if let Some(f) = file {
+        let text = std::fs::read_to_string(f).map_err(|e| format!("cannot read {f}: {e}"))?;
+        return Ok(Secret::new(text.trim().to_string()));
+    }
+    Ok(std::env::var("EMBER_AUTHENTICATE_SECRET")
+        .ok()
+        .and_then(Secret::new))
+}
+
+/// Arguments of `ember master`.
+#[derive(Args, Debug)]
+pub struct MasterArgs {
+    /// The address to listen on (a non-loopback address needs a secret).
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// The port to listen on.
+    #[arg(long, default_value_t = 7077)]
+    port: u16,
+    /// A file holding the cluster's shared secret (else EMBER_AUTHENTICATE_SECRET).
+    #[arg(long, value_name = "FILE")]
+    secret_file: Option<String>,
+}
+
+/// Arguments of `ember worker`.
+#[derive(Args, Debug)]
+pub struct WorkerArgs {
+    /// The master, as ember://host:port.
+    #[arg(long, value_name = "URL")]
+    master: String,
+    /// Cores to offer.
+    #[arg(long, default_value_t = 1)]
+    cores: u32,
+    /// Memory to offer (e.g. 2g).
+    #[arg(long, default_value = "1g")]
+    memory: String,
+    /// The address executors on this host serve blocks on (reachable from other hosts).
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// This worker's id (default: worker-<host>-<pid>).
+    #[arg(long)]
+    id: Option<String>,
+    /// Where executors' logs go.
+    #[arg(long, value_name = "DIR")]
+    work_dir: Option<String>,
+    /// A file holding the cluster's shared secret (else EMBER_AUTHENTICATE_SECRET).
+    #[arg(long, value_name = "FILE")]
+    secret_file: Option<String>,
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("EMBER_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Runs a master until the process is stopped.
+pub fn master(args: &MasterArgs) -> ExitCode {
+    init_logging();
+    let secret = match secret(args.secret_file.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("ember master: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let bind = if args.host.contains(':') {
+        format!("[{}]:{}", args.host, args.port)
+    } else {
+        format!("{}:{}", args.host, args.port)
+    };
+    match MasterHandle::start(&bind, secret, Duration::from_secs(30)) {
+        Ok(m) => {
+            eprintln!("ember master listening on ember://{}", m.address());
+            m.run_forever();
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("ember master: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs a worker until its master goes away.
+pub fn worker(args: &WorkerArgs) -> ExitCode {
+    init_logging();
+    let fail = |e: String| {
+        eprintln!("ember worker: {e}");
+        ExitCode::FAILURE
+    };
+    let Some(master) = args.master.strip_prefix("ember://") else {
+        return fail(format!(
+            "--master {}: expected ember://host:port",
+            args.master
+        ));
+    };
+    let Some(memory) = ember::conf::parse_bytes(&args.memory) else {
+        return fail(format!(
+            "--memory {}: expected a size like 512m or 2g",
+            args.memory
+        ));
+    };
+    let secret = match secret(args.secret_file.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    let work_dir = args
+        .work_dir
+        .clone()
+        .map_or_else(|| std::env::temp_dir().join("ember-worker"), Into::into);
+    let config = WorkerConfig {
+        master: master.to_string(),
+        worker_id: args
+            .id
+            .clone()
+            .unwrap_or_else(|| format!("worker-{}-{}", args.host, std::process::id())),
+        host: args.host.clone(),
+        cores: args.cores.max(1),
+        memory_bytes: memory,
+        secret,
+        work_dir,
+    };
+    match run(config) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e.to_string()),
+    }
+}
