@@ -50,6 +50,19 @@ pub(crate) fn new_session(
         .options_mut()
         .optimizer
         .enable_join_dynamic_filter_pushdown = false;
+    // A join that collects its (small) left side once per process and shares it between its
+    // partitions (CollectLeft) emits the left rows of outer, semi and anti joins only when the
+    // process's last partition ends; with partitions spread over executors, none is the last.
+    // Cluster jobs therefore partition both sides of every hash join.
+    let cluster = !matches!(
+        crate::conf::Master::parse(ctx_conf.get_master()),
+        Ok(crate::conf::Master::Local { .. })
+    );
+    if cluster {
+        let optimizer = &mut config.options_mut().optimizer;
+        optimizer.hash_join_single_partition_threshold = 0;
+        optimizer.hash_join_single_partition_threshold_rows = 0;
+    }
     let mut runtime = RuntimeEnvBuilder::new().with_object_store_registry(Arc::clone(stores) as _);
     if ctx_conf.get("ember.sql.memoryLimit").is_some() {
         let limit = ctx_conf.get_bytes("ember.sql.memoryLimit", 0)?;

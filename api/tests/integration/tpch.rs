@@ -673,6 +673,25 @@ fn q03_with_more_partitions_than_slots() {
 
 tpch_cluster_tests!(
     q01_on_a_local_cluster = 1,
+    q02_on_a_local_cluster = 2,
     q03_on_a_local_cluster = 3,
-    q18_on_a_local_cluster = 18
+    q04_on_a_local_cluster = 4,
+    q05_on_a_local_cluster = 5,
+    q06_on_a_local_cluster = 6,
+    q07_on_a_local_cluster = 7,
+    q08_on_a_local_cluster = 8,
+    q09_on_a_local_cluster = 9,
+    q10_on_a_local_cluster = 10,
+    q11_on_a_local_cluster = 11,
+    q12_on_a_local_cluster = 12,
+    q13_on_a_local_cluster = 13,
+    q14_on_a_local_cluster = 14,
+    q15_on_a_local_cluster = 15,
+    q16_on_a_local_cluster = 16,
+    q17_on_a_local_cluster = 17,
+    q18_on_a_local_cluster = 18,
+    q19_on_a_local_cluster = 19,
+    q20_on_a_local_cluster = 20,
+    q21_on_a_local_cluster = 21,
+    q22_on_a_local_cluster = 22
 );

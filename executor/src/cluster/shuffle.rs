@@ -146,10 +146,6 @@ impl ClusterShuffleStore {
         if at.executor_id == self.me.0 {
             return self.local.read(shuffle, map, reduce);
         }
-        if at.sizes.get(reduce).is_some_and(|&s| s == 0) {
-            // Nothing was written for this reduce partition.
-            return Ok(Some(Vec::new()));
-        }
         let ticket = BlockTicket {
             block: Some(block_ticket::Block::Shuffle(ShuffleBlock {
                 shuffle: shuffle.0,
