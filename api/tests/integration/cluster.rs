@@ -549,3 +549,35 @@ fn an_executor_whose_heartbeats_stop_is_lost() {
         assert!(alive[0].2.is_none(), "{alive:?}");
     }
 }
+
+#[test]
+fn a_repartition_after_a_shuffle_recomputes_the_same_rows() {
+    // Round-robin assignment depends on the order of its input; that order is the same in
+    // every process (shuffle blocks are read in map order, combines hash with a fixed hasher),
+    // so map tasks of a repartition re-run on another executor assign every row as before.
+    let ctx = cluster(
+        "cluster::a_repartition_after_a_shuffle_recomputes_the_same_rows",
+        3,
+        &[],
+    );
+    let spread = ctx
+        .parallelize((0..3000u64).collect(), 6)
+        .map(|x| (x % 97, x))
+        .reduce_by_key(|a, b| a + b)
+        .repartition(5);
+    assert_eq!(spread.count().unwrap(), 97);
+    let victim = ctx.cluster_executors().get(2).map(|e| e.1);
+    if let Some(pid) = victim {
+        kill(pid);
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let mut got = spread.collect().unwrap();
+    got.sort();
+    if ctx.is_driver() {
+        let mut expected: Vec<(u64, u64)> = (0..97)
+            .map(|k| (k, (0..3000u64).filter(|x| x % 97 == k).sum()))
+            .collect();
+        expected.sort();
+        assert_eq!(got, expected);
+    }
+}

@@ -148,6 +148,7 @@ impl ExecutorRuntime {
             .ok()
             .and_then(|mut a| a.next())
             .ok_or_else(|| driver_err(format!("cannot resolve host {}", self.spec.host)))?;
+        ember_proto::auth::check_listen(&bind, self.secret.as_ref()).map_err(driver_err)?;
         let flight = BlockServer::start(
             self.runtime.handle(),
             bind,

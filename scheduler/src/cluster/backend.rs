@@ -16,12 +16,16 @@ use ember_proto::v1::{
 };
 use ember_proto::{PROTOCOL_VERSION, build_id};
 use parking_lot::{Condvar, Mutex};
+use prost::Message;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
 use tonic::Status;
+
+/// How many bytes of job values the driver keeps for executors that join late.
+const REPLAY_LIMIT_BYTES: usize = 256 << 20;
 
 /// Settings of the driver's cluster service.
 #[derive(Clone, Debug)]
@@ -196,7 +200,17 @@ impl ClusterBackend {
         for e in st.executors.values() {
             e.send(driver_message::Kind::JobEnded(ended.clone()));
         }
-        st.ended.push(ended);
+        // Kept for executors that join later, up to a bound: past it, a late executor is
+        // refused rather than the driver holding every job's values forever.
+        if !st.replay_truncated {
+            st.replay_bytes += ended.encoded_len();
+            if st.replay_bytes > REPLAY_LIMIT_BYTES {
+                st.replay_truncated = true;
+                st.ended = Vec::new();
+            } else {
+                st.ended.push(ended);
+            }
+        }
     }
 }
 
@@ -220,6 +234,13 @@ impl Shared {
         }
         let id = ExecutorId(r.executor_id.clone());
         let mut st = self.state.lock();
+        if st.replay_truncated {
+            return Err(Status::failed_precondition(format!(
+                "executor {id} joined after the driver's first {} MiB of job values, which it \
+                 no longer holds for the executor's copy of the program to replay",
+                REPLAY_LIMIT_BYTES >> 20
+            )));
+        }
         if st.executors.contains_key(&id) {
             return Err(Status::already_exists(format!(
                 "executor {id} is already registered"

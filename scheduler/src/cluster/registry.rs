@@ -45,6 +45,10 @@ pub(super) struct State {
     pub running: HashMap<TaskId, Running>,
     /// Every job that ended, in order: a late executor's program replays them.
     pub ended: Vec<JobEnded>,
+    /// Their encoded size.
+    pub replay_bytes: usize,
+    /// The log grew past its bound and was dropped: late executors are refused.
+    pub replay_truncated: bool,
     /// The job being run: its number and description.
     pub job: Option<(u64, String)>,
     /// Since when no executor has been registered (None while some are).
