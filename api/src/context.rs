@@ -216,9 +216,9 @@ impl Context {
     pub fn default_parallelism(&self) -> usize {
         self.inner.default_parallelism
     }
-    /// Drops an RDD's cached blocks here and on every executor.
+    /// Drops an RDD's cached blocks here (the backend's environment holds this context's
+    /// block store) and on every executor.
     pub(crate) fn remove_rdd_blocks(&self, rdd: RddId) {
-        self.inner.blocks.remove_rdd(rdd);
         self.inner.scheduler.backend().remove_rdd(rdd);
     }
     /// Spark's `defaultMinPartitions`: `min(default_parallelism, 2)`.

@@ -18,3 +18,17 @@ pub fn best_of<R>(runs: usize, mut f: impl FnMut() -> R) -> (Duration, R) {
     }
     (best, last.expect("at least one run"))
 }
+
+/// The statements of a TPC-H query file, comment lines dropped (q15 creates and drops a view
+/// around its query).
+pub fn statements(text: &str) -> Vec<String> {
+    text.split(';')
+        .map(|s| {
+            s.lines()
+                .filter(|l| !l.trim_start().starts_with("--"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .filter(|s| !s.trim().is_empty())
+        .collect()
+}

@@ -13,6 +13,7 @@
 
 use clap::Parser;
 use ember::{Conf, Context};
+use ember_benches::statements;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -47,18 +48,6 @@ fn word_count(ctx: &Context, path: &str) -> usize {
         .reduce_by_key(|a, b| a + b)
         .count()
         .expect("job runs") as usize
-}
-
-fn statements(text: &str) -> Vec<String> {
-    text.split(';')
-        .map(|s| {
-            s.lines()
-                .filter(|l| !l.trim_start().starts_with("--"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
-        .filter(|s| !s.trim().is_empty())
-        .collect()
 }
 
 fn query(ctx: &Context, stmts: &[String]) -> usize {

@@ -13,6 +13,7 @@
 use clap::Parser;
 use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
 use ember::{Conf, Context};
+use ember_benches::statements;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -39,19 +40,6 @@ struct Args {
     /// Skip DuckDB.
     #[arg(long)]
     no_duckdb: bool,
-}
-
-/// The statements of a query file (q15 creates and drops a view around its query).
-fn statements(text: &str) -> Vec<String> {
-    text.split(';')
-        .map(|s| {
-            s.lines()
-                .filter(|l| !l.trim_start().starts_with("--"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
-        .filter(|s| !s.trim().is_empty())
-        .collect()
 }
 
 fn rows(batches: &[arrow::record_batch::RecordBatch]) -> usize {

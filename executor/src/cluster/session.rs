@@ -275,7 +275,10 @@ impl ExecutorRuntime {
             }
             Some(driver_message::Kind::JobEnded(ended)) => self.job_ended(ended),
             Some(driver_message::Kind::RemoveShuffle(r)) => {
-                self.shuffles.remove_shuffle_here(ShuffleId(r.shuffle));
+                ember_engine::env::ShuffleStore::remove_shuffle(
+                    &*self.shuffles,
+                    ShuffleId(r.shuffle),
+                );
             }
             Some(driver_message::Kind::RemoveRdd(r)) => {
                 backend

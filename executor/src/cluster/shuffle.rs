@@ -68,11 +68,6 @@ impl ClusterShuffleStore {
         }
     }
 
-    /// Drops a shuffle's outputs held here and its cached locations.
-    pub fn remove_shuffle_here(&self, shuffle: ShuffleId) {
-        self.remove_shuffle(shuffle);
-    }
-
     fn locations(&self, shuffle: ShuffleId) -> Option<Arc<Vec<MapLocation>>> {
         if let Some(l) = self.cache.lock().shuffles.get(&shuffle) {
             return Some(Arc::clone(l));
