@@ -13,6 +13,8 @@ mod actions;
 mod cluster;
 #[path = "integration/compressed_input.rs"]
 mod compressed_input;
+#[path = "integration/determinism.rs"]
+mod determinism;
 #[path = "integration/errors.rs"]
 mod errors;
 #[path = "integration/joins.rs"]

@@ -13,10 +13,21 @@
 //! - A fetch failure does not count against the task: the lost map output is unregistered, the
 //!   parent stage reruns only its missing map tasks, then the failing stage resumes. A stage that
 //!   fails this way more than `max_stage_attempts` times fails the job.
+//! - Unless the parent's output is indeterminate (`ShuffleDependencyBase::output_determinism`,
+//!   e.g. a `repartition` of an unordered input): a map stage with an indeterminate output never
+//!   runs with part of its output kept. Whenever it must run with some map outputs registered
+//!   and some missing (a fetch failure, an executor lost), the scheduler either fails the job
+//!   with [`SchedulerError::IndeterminateOutputLost`], if a result partition of the job was
+//!   already computed, or rolls back: it forgets every output of that stage and of every stage
+//!   of the job that read it, directly or not (and of shuffles of earlier jobs computed from
+//!   it), and runs them all again. Completions of the rolled-back attempts still running are
+//!   dropped (`rollback.rs`). Determinate and unordered map stages rerun only the missing
+//!   tasks: a hash or range partitioner sends every record where it went before.
 //! - Accumulator updates are applied once per partition of a stage per job: only the first
 //!   successful attempt's updates count; failed attempts' updates are dropped.
 //! - Completions of an older attempt of a stage are still used when they succeed (the output is
-//!   the same), and ignored when they fail.
+//!   the same), and ignored when they fail; after a rollback, those of attempts before it are
+//!   ignored either way.
 //! - No job state outlives [`DagScheduler::run_job`] except map outputs (kept for reuse) and the
 //!   job's entry in the status tracker.
 
@@ -37,6 +48,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::time::Instant;
+
+/// Rolling back indeterminate map stages (a child module: it extends `JobRun`).
+#[path = "rollback.rs"]
+mod rollback;
 
 /// Scheduler settings.
 #[derive(Clone, Debug)]
@@ -66,6 +81,8 @@ pub struct DagScheduler {
     map_outputs: Arc<MapOutputTracker>,
     status: Arc<StatusTracker>,
     shuffle_stages: Mutex<HashMap<ShuffleId, StageId>>,
+    /// The shuffles each known shuffle's map side reads (see `rollback`).
+    shuffle_parents: Mutex<HashMap<ShuffleId, Vec<ShuffleId>>>,
     next_job: AtomicU64,
     next_stage: AtomicU64,
     next_task: AtomicU64,
@@ -93,6 +110,7 @@ impl DagScheduler {
             map_outputs,
             status: Arc::new(StatusTracker::default()),
             shuffle_stages: Mutex::new(HashMap::new()),
+            shuffle_parents: Mutex::new(HashMap::new()),
             next_job: AtomicU64::new(0),
             next_stage: AtomicU64::new(0),
             next_task: AtomicU64::new(0),
@@ -118,6 +136,7 @@ impl DagScheduler {
     pub fn remove_shuffle(&self, shuffle: ShuffleId) {
         self.map_outputs.unregister_shuffle(shuffle);
         self.shuffle_stages.lock().remove(&shuffle);
+        self.shuffle_parents.lock().remove(&shuffle);
         self.backend.remove_shuffle(shuffle);
     }
 
@@ -165,6 +184,7 @@ impl DagScheduler {
             self.stage_for_shuffle(s)
         });
         let order = graph.topological();
+        self.record_lineage(&graph);
         self.status.job_started(
             job,
             description.clone(),
@@ -221,6 +241,11 @@ struct JobRun<'a> {
     failures: HashMap<(StageId, usize), u32>,
     stage_failures: HashMap<StageId, u32>,
     committed: HashSet<(StageId, usize)>,
+    /// The latest attempt started of each stage.
+    latest_attempt: HashMap<StageId, u32>,
+    /// Completions of a stage's attempts below this were computed from output that was rolled
+    /// back, and are dropped.
+    floors: HashMap<StageId, u32>,
     queue: VecDeque<TaskSpec>,
     in_flight: usize,
     /// Map-output epoch at each running task's launch (see `MapOutputTracker`).
@@ -268,6 +293,8 @@ impl<'a> JobRun<'a> {
             failures: HashMap::new(),
             stage_failures: HashMap::new(),
             committed: HashSet::new(),
+            latest_attempt: HashMap::new(),
+            floors: HashMap::new(),
             queue: VecDeque::new(),
             in_flight: 0,
             launch_epochs: HashMap::new(),
@@ -319,7 +346,7 @@ impl<'a> JobRun<'a> {
                 });
             return Ok(Vec::new());
         }
-        self.submit_ready();
+        self.submit_ready()?;
         loop {
             self.launch();
             if self.in_flight == 0 {
@@ -343,17 +370,16 @@ impl<'a> JobRun<'a> {
 
     /// Submits every waiting stage that is needed and whose parents are available, walking from
     /// the result stage with an explicit stack.
-    fn submit_ready(&mut self) {
+    fn submit_ready(&mut self) -> Result<(), SchedulerError> {
         let mut stack = vec![self.graph.result];
         let mut seen = HashSet::new();
         while let Some(s) = stack.pop() {
             if !seen.insert(s) {
                 continue;
             }
-            let StageState::Waiting(w) = &self.states[&s] else {
+            if !matches!(self.states[&s], StageState::Waiting(_)) {
                 continue;
-            };
-            let attempt = w.attempt;
+            }
             let missing_parents: Vec<StageId> = self.graph.stages[&s]
                 .parents
                 .iter()
@@ -361,18 +387,26 @@ impl<'a> JobRun<'a> {
                 .filter(|p| !self.available(*p))
                 .collect();
             if missing_parents.is_empty() {
-                self.start_stage(s, attempt);
+                // An indeterminate map output cannot be completed piecewise: run it all again,
+                // with every stage that read the old output.
+                if self.partially_lost_indeterminate(s) {
+                    self.roll_back(s)?;
+                }
+                let attempt = self.states[&s].attempt();
+                self.start_stage(s, attempt)?;
             } else {
                 stack.extend(missing_parents);
             }
         }
+        Ok(())
     }
 
-    fn start_stage(&mut self, stage: StageId, attempt: u32) {
+    fn start_stage(&mut self, stage: StageId, attempt: u32) -> Result<(), SchedulerError> {
+        let latest = self.latest_attempt.entry(stage).or_insert(attempt);
+        *latest = (*latest).max(attempt);
         let missing = self.missing(stage);
         if missing.is_empty() {
-            self.stage_succeeded(stage);
-            return;
+            return self.stage_succeeded(stage);
         }
         let st = &self.graph.stages[&stage];
         tracing::info!(job = %self.job, %stage, attempt, tasks = missing.len(), name = %st.name, "submitting stage");
@@ -394,6 +428,7 @@ impl<'a> JobRun<'a> {
             i.status = StageStatus::Active;
             i.attempt = attempt;
         });
+        Ok(())
     }
 
     fn enqueue(&mut self, stage: StageId, stage_attempt: u32, partition: usize, kind: TaskKind) {
@@ -430,14 +465,14 @@ impl<'a> JobRun<'a> {
         }
     }
 
-    fn stage_succeeded(&mut self, stage: StageId) {
+    fn stage_succeeded(&mut self, stage: StageId) -> Result<(), SchedulerError> {
         tracing::info!(job = %self.job, %stage, "stage finished");
         self.states
             .insert(stage, StageState::Succeeded(Succeeded { skipped: false }));
         self.sched
             .status
             .update_stage(self.job, stage, |i| i.status = StageStatus::Complete);
-        self.submit_ready();
+        self.submit_ready()
     }
 
     fn commit_updates(&mut self, done: &mut TaskCompletion) {
@@ -471,6 +506,14 @@ impl<'a> JobRun<'a> {
             i.shuffle_write_bytes += wb;
         });
         let result = std::mem::replace(&mut done.result, Ok(TaskOutput::Value(Box::new(()))));
+        if done.stage_attempt < self.floor(stage)
+            && matches!(result, Ok(_) | Err(EngineError::FetchFailed { .. }))
+        {
+            // Computed from (or reading) output that was rolled back since it started.
+            tracing::debug!(job = %self.job, %stage, partition = done.partition, attempt = done.stage_attempt, "dropping the completion of a rolled-back stage attempt");
+            self.launch_epochs.remove(&done.task_id);
+            return Ok(None);
+        }
         match result {
             Ok(TaskOutput::Map(status)) => {
                 let StageKind::ShuffleMap(dep) = &self.graph.stages[&stage].kind else {
@@ -481,7 +524,7 @@ impl<'a> JobRun<'a> {
                     .map_outputs
                     .register_map_output(shuffle, done.partition, status);
                 self.commit_updates(&mut done);
-                self.task_succeeded(stage, done.partition);
+                self.task_succeeded(stage, done.partition)?;
                 Ok(None)
             }
             Ok(TaskOutput::Value(v)) => {
@@ -491,7 +534,7 @@ impl<'a> JobRun<'a> {
                     self.remaining -= 1;
                     self.commit_updates(&mut done);
                 }
-                self.task_succeeded(stage, done.partition);
+                self.task_succeeded(stage, done.partition)?;
                 if self.remaining == 0 {
                     return Ok(Some(
                         self.results
@@ -554,7 +597,7 @@ impl<'a> JobRun<'a> {
         }
     }
 
-    fn task_succeeded(&mut self, stage: StageId, partition: usize) {
+    fn task_succeeded(&mut self, stage: StageId, partition: usize) -> Result<(), SchedulerError> {
         let finished = match self.states.get_mut(&stage) {
             Some(StageState::Running(r)) => {
                 r.pending.remove(&partition);
@@ -565,15 +608,15 @@ impl<'a> JobRun<'a> {
         if finished {
             let missing = self.missing(stage);
             if missing.is_empty() {
-                self.stage_succeeded(stage);
-            } else {
-                // Some output was lost while the stage ran: run the missing tasks again.
-                let attempt = self.states[&stage].attempt() + 1;
-                self.states
-                    .insert(stage, StageState::Waiting(Waiting { attempt }));
-                self.submit_ready();
+                return self.stage_succeeded(stage);
             }
+            // Some output was lost while the stage ran: run the missing tasks again.
+            let attempt = self.states[&stage].attempt() + 1;
+            self.states
+                .insert(stage, StageState::Waiting(Waiting { attempt }));
+            return self.submit_ready();
         }
+        Ok(())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -592,12 +635,14 @@ impl<'a> JobRun<'a> {
         self.sched
             .map_outputs
             .unregister_if_older(shuffle, map, launched_epoch);
-        // The parent map stage must run the lost task again.
+        // The parent map stage must run the lost task again (all of its tasks if its output is
+        // indeterminate: `submit_ready` rolls it back).
         if let Some(parent) = self.sched.shuffle_stages.lock().get(&shuffle).copied()
             && let Some(StageState::Succeeded(_)) = self.states.get(&parent)
         {
+            let attempt = self.next_attempt(parent);
             self.states
-                .insert(parent, StageState::Waiting(Waiting { attempt: 1 }));
+                .insert(parent, StageState::Waiting(Waiting { attempt }));
         }
         let current = self.states[&stage].attempt();
         if stage_attempt >= current && matches!(self.states[&stage], StageState::Running(_)) {
@@ -623,7 +668,6 @@ impl<'a> JobRun<'a> {
                 }),
             );
         }
-        self.submit_ready();
-        Ok(())
+        self.submit_ready()
     }
 }

@@ -1,7 +1,7 @@
 //! The scheduler's error type.
 
 use ember_engine::EngineError;
-use ember_engine::ids::{JobId, StageId};
+use ember_engine::ids::{JobId, RddId, StageId};
 
 /// Why a job failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -37,6 +37,29 @@ pub enum SchedulerError {
         /// The last fetch failure.
         #[source]
         error: EngineError,
+    },
+    /// A shuffle-map stage whose output is indeterminate (a rerun may produce other records or
+    /// route them to other partitions) lost part of its output, but result partitions already
+    /// computed from the lost output cannot be taken back: rerunning only the lost part would
+    /// mix two different outputs, so the job fails instead of giving a wrong result.
+    #[error(
+        "{job} aborted: {stage} (`{operation}`, {rdd}) lost part of its shuffle output and must run again, but its output is indeterminate (a rerun can produce different records or send them to different partitions, e.g. a repartition of unordered input), and {finished} of {partitions} partitions of the result stage {result_stage} were already computed from the lost output and cannot be rolled back; make the input of the shuffle deterministic (sort it, or checkpoint it before the repartition) and run the job again"
+    )]
+    IndeterminateOutputLost {
+        /// The job.
+        job: JobId,
+        /// The shuffle-map stage whose output was lost.
+        stage: StageId,
+        /// The last RDD of that stage's pipeline (the shuffle's map side).
+        rdd: RddId,
+        /// `operation at file:line` of that RDD.
+        operation: String,
+        /// The job's result stage.
+        result_stage: StageId,
+        /// Result partitions already computed.
+        finished: usize,
+        /// Result partitions the job computes.
+        partitions: usize,
     },
     /// The job asked for a partition the RDD does not have.
     #[error("{job}: partition {partition} out of range (the RDD has {partitions})")]

@@ -17,6 +17,11 @@
 //!   (map output already complete: ──► Succeeded        │ Failed │
 //!    the stage is *skipped*)                           └────────┘
 //! ```
+//!
+//! A rollback (an indeterminate map stage lost part of its output; see
+//! `dag_scheduler::rollback`) sends that stage and every stage that read it back to `Waiting`
+//! from any state, with a new attempt number; their map outputs are forgotten, so they run in
+//! full.
 
 use ember_engine::ids::StageId;
 use ember_engine::rdd::{RddBase, ShuffleDependencyBase};

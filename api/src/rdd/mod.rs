@@ -4,7 +4,7 @@
 //! fuse: the chunks of a partition flow through every `map`, `filter` and `flat_map` of a stage
 //! in one pass. Pair-RDD operations are in [`pair`] and [`join`], sorting in [`sort`], numeric
 //! actions in [`numeric`], caching and checkpoints in [`persist`], `to_debug_string` in
-//! [`debug`].
+//! [`debug`], determinism declarations in [`determinism`].
 //!
 //! User functions are plain closures (`Fn + Send + Sync + 'static`). In cluster mode every
 //! process runs the same program binary and rebuilds the same lineage, so closures are never
@@ -13,6 +13,7 @@
 
 pub mod actions;
 pub mod debug;
+pub mod determinism;
 pub mod join;
 pub mod numeric;
 pub mod pair;
@@ -187,6 +188,7 @@ impl<T: Data> Rdd<T> {
         self.derive("glom", Location::caller(), false, |_, it| {
             Box::new(std::iter::once(vec![it.flatten().collect::<Vec<T>>()]))
         })
+        .mark_order_sensitive()
     }
 
     /// Pairs each element with the key `f` gives it.
@@ -236,10 +238,11 @@ impl<T: Data> Rdd<T> {
             }
         }
         let starts = Arc::new(starts);
-        Ok(self.derive("zipWithIndex", loc, false, move |i, it| {
+        let indexed = self.derive("zipWithIndex", loc, false, move |i, it| {
             let start = starts[i];
             chunked(it.flatten().zip(start..))
-        }))
+        });
+        Ok(indexed.mark_order_sensitive())
     }
 
     /// Pairs each element with a unique id: items of partition `k` get `k, k+n, k+2n, ...` for
@@ -253,6 +256,7 @@ impl<T: Data> Rdd<T> {
             false,
             move |k, it| chunked(it.flatten().zip((k as u64..).step_by(n.max(1) as usize))),
         )
+        .mark_order_sensitive()
     }
 
     /// A random sample: each element kept with probability `fraction` (without replacement), or
@@ -267,8 +271,8 @@ impl<T: Data> Rdd<T> {
             )
             .into());
         }
-        Ok(
-            self.derive("sample", Location::caller(), true, move |i, it| {
+        Ok(self
+            .derive("sample", Location::caller(), true, move |i, it| {
                 let mut rng = rand::rngs::StdRng::seed_from_u64(
                     seed ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
                 );
@@ -282,8 +286,8 @@ impl<T: Data> Rdd<T> {
                 } else {
                     chunked(it.flatten().filter(move |_| rng.random::<f64>() < fraction))
                 }
-            }),
-        )
+            })
+            .mark_order_sensitive())
     }
 
     /// Fewer partitions without a shuffle (groups of neighbouring partitions), or any number with
@@ -303,7 +307,9 @@ impl<T: Data> Rdd<T> {
     }
 
     /// Exactly `partitions` partitions of near-equal size, through a shuffle. Each input partition
-    /// deals its elements round-robin, starting at a position fixed by its index.
+    /// deals its elements round-robin, starting at a position fixed by its index. Which partition
+    /// an element lands in depends on its position, so the shuffle is indeterminate when this
+    /// RDD is unordered ([`Rdd::output_determinism`]).
     #[track_caller]
     pub fn repartition(&self, partitions: usize) -> Rdd<T> {
         self.repartition_at(partitions, Location::caller())
@@ -311,14 +317,16 @@ impl<T: Data> Rdd<T> {
 
     fn repartition_at(&self, partitions: usize, loc: &Location<'_>) -> Rdd<T> {
         let n = partitions.max(1);
-        let keyed = self.derive("repartition", loc, false, move |i, it| {
-            let start = (ember_engine::partitioner::portable_hash(&i) % n as u64) as usize;
-            chunked(
-                it.flatten()
-                    .enumerate()
-                    .map(move |(j, x)| ((start + j) % n, x)),
-            )
-        });
+        let keyed = self
+            .derive("repartition", loc, false, move |i, it| {
+                let start = (ember_engine::partitioner::portable_hash(&i) % n as u64) as usize;
+                chunked(
+                    it.flatten()
+                        .enumerate()
+                        .map(move |(j, x)| ((start + j) % n, x)),
+                )
+            })
+            .mark_order_sensitive();
         let id = self.ctx.new_partitioner_id();
         keyed
             .partition_by_at(Partitioner::custom(n, id, |k: &usize| *k), loc)

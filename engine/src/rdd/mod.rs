@@ -15,6 +15,7 @@ mod checkpoint;
 mod coalesce;
 mod codec;
 mod cogroup;
+mod determinism;
 mod map_partitions;
 mod parallelize;
 pub(crate) mod paths;
@@ -29,6 +30,7 @@ pub use checkpoint::{read_checkpoint, write_checkpoint_partition};
 pub use coalesce::CoalescedRdd;
 pub use codec::{InputCodec, corrupt, decode_stream, open_decoded, read_decoded};
 pub use cogroup::CoGroupedRdd;
+pub use determinism::Determinism;
 pub use map_partitions::MapPartitionsRdd;
 pub use parallelize::ParallelizeRdd;
 pub use paths::{is_hidden_name, resolve_paths};
@@ -126,6 +128,7 @@ pub struct RddMeta {
     name: Mutex<Option<String>>,
     storage: Mutex<StorageLevel>,
     checkpoint: Mutex<CheckpointState>,
+    declared: determinism::Declared,
     cleaner: Option<Cleaner>,
 }
 
@@ -149,6 +152,7 @@ impl RddMeta {
             name: Mutex::new(None),
             storage: Mutex::new(StorageLevel::NONE),
             checkpoint: Mutex::new(CheckpointState::None),
+            declared: determinism::Declared::default(),
             cleaner: None,
         }
     }
@@ -243,6 +247,28 @@ pub trait RddBase: Send + Sync + 'static {
         } else {
             self.dependencies()
         }
+    }
+    /// How repeatable this node's output is, given `inputs`: the least repeatable level among
+    /// what its dependencies deliver ([`Determinism::Determinate`] for a source).
+    ///
+    /// Contract: return the level a recomputation of one partition of this node guarantees.
+    /// [`Determinism::Unordered`] means a rerun gives the same elements in another order;
+    /// [`Determinism::Indeterminate`] means it may give other elements, so the DAG scheduler
+    /// never mixes map outputs of two runs of a shuffle whose map side is indeterminate (it
+    /// reruns the whole map stage and every stage that read it, or fails the job when result
+    /// partitions were already computed; see `ember_scheduler::dag_scheduler`). Never return
+    /// less than `inputs` unless the node really restores order (e.g. sorts by the whole
+    /// element). The default applies what was declared on [`RddMeta`]
+    /// ([`RddMeta::declare_determinism`], [`RddMeta::mark_order_sensitive`]) and otherwise
+    /// passes `inputs` through; a node whose function depends on the order of its input
+    /// overrides it (see [`Determinism::order_sensitive`]) and still applies the declarations.
+    fn determinism_from(&self, inputs: Determinism) -> Determinism {
+        self.meta().declared_determinism(inputs)
+    }
+    /// How repeatable this RDD's output is: [`RddBase::determinism_from`] over the whole
+    /// lineage (a checkpointed RDD is determinate). Not meant to be overridden.
+    fn output_determinism(&self) -> Determinism {
+        determinism::output_determinism(self)
     }
 }
 

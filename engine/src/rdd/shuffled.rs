@@ -7,7 +7,7 @@
 //! reduce task reads its bucket from every map output; a missing one is a fetch failure, which
 //! makes the scheduler rerun the lost map task.
 
-use super::{BatchIter, Dependency, RddBase, RddCompute, RddMeta, chunked};
+use super::{BatchIter, Dependency, Determinism, RddBase, RddCompute, RddMeta, chunked};
 use crate::aggregator::Aggregator;
 use crate::cleaner::{Cleaner, CleanupTask};
 use crate::combine::CombineMap;
@@ -31,6 +31,22 @@ pub trait ShuffleDependencyBase: Send + Sync + 'static {
     fn num_reduce_partitions(&self) -> usize;
     /// Runs map task `map`: computes the parent partition and writes its shuffle output.
     fn run_map_task(&self, map: usize, tc: &Arc<TaskContext>) -> Result<MapStatus>;
+    /// How repeatable the map output is, given the level of the parent's output.
+    ///
+    /// Contract: the default passes `map_input` through, which is right when each record goes
+    /// to a bucket chosen from the record alone (a hash or range partitioner): an unordered
+    /// input then fills every bucket with the same records. A shuffle that routes records by
+    /// position (round-robin) must return [`Determinism::Indeterminate`] for an input that is
+    /// not [`Determinism::Determinate`]. An indeterminate map output makes the DAG scheduler
+    /// rerun the whole map stage and the stages that read it when part of it is lost.
+    fn determinism_from(&self, map_input: Determinism) -> Determinism {
+        map_input
+    }
+    /// How repeatable the map output is: [`ShuffleDependencyBase::determinism_from`] of the
+    /// parent's [`RddBase::output_determinism`].
+    fn output_determinism(&self) -> Determinism {
+        self.determinism_from(self.parent().output_determinism())
+    }
 }
 
 /// A shuffle of `(K, V)` records by a partitioner, optionally aggregating values into `C`.

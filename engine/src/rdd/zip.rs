@@ -1,6 +1,6 @@
 //! `zip`: pairs the i-th elements of two RDDs with the same partitioning.
 
-use super::{BatchIter, Dependency, RddBase, RddCompute, RddMeta, chunked};
+use super::{BatchIter, Dependency, Determinism, RddBase, RddCompute, RddMeta, chunked};
 use crate::data::Data;
 use crate::error::{EngineError, Result};
 use crate::task_context::{TaskContext, abort};
@@ -50,6 +50,11 @@ impl<T: Data, U: Data> RddBase for ZippedRdd<T, U> {
             Dependency::one_to_one(Arc::clone(&self.left) as Arc<dyn RddBase>),
             Dependency::one_to_one(Arc::clone(&self.right) as Arc<dyn RddBase>),
         ]
+    }
+    /// Pairs elements by position: an unordered input gives other pairs.
+    fn determinism_from(&self, inputs: Determinism) -> Determinism {
+        self.meta
+            .declared_determinism(Determinism::order_sensitive(inputs))
     }
 }
 

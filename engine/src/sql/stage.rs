@@ -7,7 +7,7 @@ use crate::cleaner::{Cleaner, CleanupTask};
 use crate::env::MapStatus;
 use crate::error::Result;
 use crate::ids::ShuffleId;
-use crate::rdd::{Dependency, RddBase, RddMeta, ShuffleDependencyBase};
+use crate::rdd::{Dependency, Determinism, RddBase, RddMeta, ShuffleDependencyBase};
 use crate::task_context::TaskContext;
 use arrow::compute::BatchCoalescer;
 use arrow::record_batch::RecordBatch;
@@ -106,6 +106,11 @@ impl RddBase for PlanRdd {
             .map(|s| Dependency::Shuffle(Arc::clone(s) as Arc<dyn ShuffleDependencyBase>))
             .collect()
     }
+    /// A query gives the same rows on every run, but DataFusion does not promise their order.
+    fn determinism_from(&self, inputs: Determinism) -> Determinism {
+        self.meta
+            .declared_determinism(inputs.max(Determinism::Unordered))
+    }
 }
 
 /// How a [`PlanShuffle`] routes the rows of its map side.
@@ -203,6 +208,14 @@ impl ShuffleDependencyBase for PlanShuffle {
         match &self.kind {
             ShuffleKind::Partitioned(p) => p.partition_count(),
             ShuffleKind::Single => 1,
+        }
+    }
+    /// Hash partitioning routes each row by its values; round-robin routes rows by position, so
+    /// an unordered input sends other rows to each bucket.
+    fn determinism_from(&self, map_input: Determinism) -> Determinism {
+        match &self.kind {
+            ShuffleKind::Partitioned(Partitioning::Hash(..)) | ShuffleKind::Single => map_input,
+            ShuffleKind::Partitioned(_) => Determinism::order_sensitive(map_input),
         }
     }
     fn run_map_task(&self, map: usize, tc: &Arc<TaskContext>) -> Result<MapStatus> {
