@@ -390,11 +390,17 @@ fn standalone(
     rt.spawn(async move {
         while let Ok(Some(e)) = events.message().await {
             match e.kind {
+                Some(application_event::Kind::Launched(l)) if !l.replaces.is_empty() => {
+                    tracing::info!(executor = %l.executor_id, replaces = %l.replaces, worker = %l.worker_id, host = %l.host, "the master launched a replacement executor");
+                }
                 Some(application_event::Kind::Launched(l)) => {
                     tracing::info!(executor = %l.executor_id, worker = %l.worker_id, host = %l.host, "executor launched");
                 }
                 Some(application_event::Kind::Exited(x)) => {
                     tracing::warn!(executor = %x.executor_id, reason = %x.reason, "executor exited");
+                }
+                Some(application_event::Kind::NotReplaced(n)) => {
+                    tracing::error!(app = %n.app_id, failures = n.failures, running = n.running, "executors failed {} times, more than the master replaces ({}, ember.deploy.maxExecutorRetries): executors that exit are no longer replaced", n.failures, n.max_retries);
                 }
                 _ => {}
             }
@@ -550,6 +556,20 @@ impl Context {
                     })
                     .collect()
             }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The ids of the executors registered with a cluster driver, sorted (for tests that watch
+    /// executors come and go); empty outside a cluster driver.
+    #[doc(hidden)]
+    pub fn cluster_registered_executors(&self) -> Vec<String> {
+        match &self.inner.role {
+            Role::Driver { backend, .. } => backend
+                .executors()
+                .into_iter()
+                .map(|(id, _)| id.0)
+                .collect(),
             _ => Vec::new(),
         }
     }

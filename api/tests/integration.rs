@@ -11,6 +11,8 @@ mod common;
 mod actions;
 #[path = "integration/cluster.rs"]
 mod cluster;
+#[path = "integration/cluster_restart.rs"]
+mod cluster_restart;
 #[path = "integration/compressed_input.rs"]
 mod compressed_input;
 #[path = "integration/determinism.rs"]

@@ -2,7 +2,9 @@
 //! and supervises the executor processes the master places here. An executor is the
 //! application's own program (deployed at the same path on every host), started with its
 //! launch settings in the environment; its exit is reported to the master, which tells the
-//! driver. Losing the master stops every executor of this worker.
+//! driver and replaces an executor that failed (see `ember_scheduler::cluster::master`): the
+//! report says whether the program ended by itself with status 0 (`clean`), which is not
+//! replaced. Losing the master stops every executor of this worker.
 
 use crate::ExecutorError;
 use crate::cluster::{ExecutorSpec, SECRET_VAR, SPEC_VAR};
@@ -147,16 +149,18 @@ pub fn run(config: WorkerConfig) -> Result<(), ExecutorError> {
                 let mut exited = Vec::new();
                 watched.lock().retain(|(app, exec), child| match child.try_wait() {
                     Ok(Some(status)) => {
-                        exited.push((app.clone(), exec.clone(), format!("it exited ({status})")));
+                        let reason = format!("it exited ({status})");
+                        exited.push((app.clone(), exec.clone(), reason, status.success()));
                         false
                     }
                     Ok(None) => true,
                     Err(e) => {
-                        exited.push((app.clone(), exec.clone(), format!("cannot watch it: {e}")));
+                        let reason = format!("cannot watch it: {e}");
+                        exited.push((app.clone(), exec.clone(), reason, false));
                         false
                     }
                 });
-                for (app_id, executor_id, reason) in exited {
+                for (app_id, executor_id, reason, clean) in exited {
                     tracing::info!(app = %app_id, executor = %executor_id, %reason, "executor ended");
                     send(
                         &report,
@@ -164,6 +168,7 @@ pub fn run(config: WorkerConfig) -> Result<(), ExecutorError> {
                             app_id,
                             executor_id,
                             reason,
+                            clean,
                         }),
                     );
                 }
@@ -195,6 +200,7 @@ pub fn run(config: WorkerConfig) -> Result<(), ExecutorError> {
                                     app_id: l.app_id,
                                     executor_id: l.executor_id,
                                     reason,
+                                    clean: false,
                                 }),
                             );
                         }

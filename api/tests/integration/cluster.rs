@@ -277,6 +277,53 @@ fn peers_without_the_secret_are_refused(ctx: &Context) {
     }
 }
 
+/// Starts two `ember worker` processes of one core (ids `w0` and `w1`) for the master at
+/// `url`, with `args` and `env` added.
+pub(crate) fn spawn_workers(
+    url: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Vec<std::process::Child> {
+    let mut workers = Vec::new();
+    for i in 0..2 {
+        let work =
+            std::env::temp_dir().join(format!("ember-test-worker-{}-{i}", std::process::id()));
+        workers.push(
+            std::process::Command::new(env!("CARGO_BIN_EXE_ember"))
+                .args([
+                    "worker", "--master", url, "--cores", "1", "--memory", "512m",
+                ])
+                .args([
+                    "--id",
+                    &format!("w{i}"),
+                    "--work-dir",
+                    &work.display().to_string(),
+                ])
+                .args(args)
+                .envs(env.iter().copied())
+                .env("EMBER_LOG", "warn")
+                .spawn()
+                .unwrap(),
+        );
+    }
+    workers
+}
+
+/// The settings of a driver of 2 executors of 256 MiB from the master at `url`, for the test
+/// `name` (its path in this binary).
+pub(crate) fn standalone_conf(url: String, name: &str) -> Conf {
+    Conf::new()
+        .master(url)
+        .app_name(name)
+        .set("ember.ui.showConsoleProgress", "false")
+        .set("ember.executor.instances", "2")
+        .set("ember.executor.memory", "256m")
+        .set(
+            "ember.executor.args",
+            format!("{name} --exact --nocapture --test-threads=1"),
+        )
+}
+
 #[test]
 fn a_standalone_master_and_workers_run_a_job() {
     let name = "cluster::a_standalone_master_and_workers_run_a_job";
@@ -323,19 +370,7 @@ fn a_standalone_master_and_workers_run_a_job() {
         master = Some(m);
         url
     };
-    let ctx = Context::new(
-        Conf::new()
-            .master(url)
-            .app_name(name)
-            .set("ember.ui.showConsoleProgress", "false")
-            .set("ember.executor.instances", "2")
-            .set("ember.executor.memory", "256m")
-            .set(
-                "ember.executor.args",
-                format!("{name} --exact --nocapture --test-threads=1"),
-            ),
-    )
-    .unwrap();
+    let ctx = Context::new(standalone_conf(url, name)).unwrap();
     let got = word_count(&ctx);
     if ctx.is_driver() {
         assert_eq!(got, word_count(&local()));

@@ -3,6 +3,30 @@
 //! worker with room, spreading the application out) and keeps while the driver's stream is
 //! open. A lost worker's executors are reported to their applications; a driver that goes
 //! away has its executors stopped.
+//!
+//! # Executors that die are started again
+//!
+//! As Spark's standalone master does, the master keeps an application at the number of
+//! executors it started with. When one of its executors exits while the application lives,
+//! the master tells the driver (`ApplicationEvent` `Exited`) and launches a replacement with a
+//! fresh executor id on a worker with room for it, by the placement rule of the application's
+//! start (a worker running none of its executors, the most free cores first), then tells the
+//! driver (`Launched`, naming the executor it replaces). The replacement joins the driver late
+//! and replays the jobs and program steps that ended before it (`Registered` in the protocol).
+//! When no worker has room, the replacement waits until a worker registers or resources are
+//! freed (another executor or application ends).
+//!
+//! - An executor that failed (killed by a signal, a non-zero exit status, a failed start)
+//!   counts against the application's limit, [`MasterConfig::max_executor_retries`]
+//!   (`ember master --max-executor-retries N`, Spark's `spark.deploy.maxExecutorRetries`,
+//!   default 10). The failure past the limit stops replacements for the application: the
+//!   master logs it and sends the driver `NotReplaced`; the application keeps the executors it
+//!   has. Unlike Spark's master, which removes such an application when none of its executors
+//!   runs, the driver decides (its jobs fail once no executor is left).
+//! - Executors of a lost worker are replaced without counting as failures (the worker, not the
+//!   application, failed).
+//! - An executor that ended by itself with status 0 (its copy of the program finished) is not
+//!   replaced, nor are executors stopped because their application ended.
 
 use crate::error::SchedulerError;
 use ember_proto::PROTOCOL_VERSION;
@@ -10,12 +34,12 @@ use ember_proto::auth::{Guard, Secret, check_listen};
 use ember_proto::v1::master_server::{Master, MasterServer};
 use ember_proto::v1::{
     ApplicationAccepted, ApplicationEvent, ApplicationRequest, ExecutorExited, ExecutorLaunched,
-    KillApplication, LaunchExecutor, MasterMessage, WorkerMessage, WorkerRegistered,
-    application_event, master_message, worker_message,
+    ExecutorsNotReplaced, KillApplication, LaunchExecutor, MasterMessage, WorkerMessage,
+    WorkerRegistered, application_event, master_message, worker_message,
 };
 use futures::Stream;
 use parking_lot::Mutex;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -42,8 +66,72 @@ struct Placed {
 }
 
 struct App {
+    /// The order applications were accepted in (replacements are placed in it).
+    seq: u64,
+    name: String,
     events: UnboundedSender<Result<ApplicationEvent, Status>>,
     executors: HashMap<String, Placed>,
+    /// What its executors are launched with (all but the executor id).
+    launch: LaunchExecutor,
+    /// The number of the next executor id.
+    next_executor: u64,
+    /// Executors that exited and wait for a worker with room to be replaced.
+    replacing: VecDeque<String>,
+    /// Executor failures so far.
+    failures: u32,
+    /// Failures went past the limit: exited executors are no longer replaced.
+    not_replacing: bool,
+}
+
+/// Why an executor is gone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Exit {
+    /// Its program ended by itself with status 0: not replaced.
+    Clean,
+    /// It failed: replaced while the application's failures are within the limit.
+    Failed,
+    /// Its worker was lost: replaced without counting as a failure.
+    WorkerLost,
+}
+
+/// Settings of a master.
+#[derive(Clone, Debug)]
+pub struct MasterConfig {
+    /// Workers silent for this long are lost.
+    pub worker_timeout: Duration,
+    /// How many executor failures of one application are replaced; the next one stops its
+    /// replacements (`ember.deploy.maxExecutorRetries`, `ember master --max-executor-retries`;
+    /// Spark's `spark.deploy.maxExecutorRetries`).
+    pub max_executor_retries: u32,
+}
+
+/// The default of [`MasterConfig::max_executor_retries`], as in Spark.
+pub const DEFAULT_MAX_EXECUTOR_RETRIES: u32 = 10;
+
+impl Default for MasterConfig {
+    fn default() -> Self {
+        MasterConfig {
+            worker_timeout: Duration::from_secs(30),
+            max_executor_retries: DEFAULT_MAX_EXECUTOR_RETRIES,
+        }
+    }
+}
+
+/// An application as the master sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApplicationInfo {
+    /// The id the master gave it.
+    pub id: String,
+    /// The name the driver gave it.
+    pub name: String,
+    /// Its executors' ids, sorted.
+    pub executors: Vec<String>,
+    /// How many of its executors failed.
+    pub failures: u32,
+    /// Exited executors waiting for a worker with room to be replaced.
+    pub waiting: usize,
+    /// Its failures went past the limit: exited executors are no longer replaced.
+    pub not_replacing: bool,
 }
 
 #[derive(Default)]
@@ -56,16 +144,98 @@ struct Shared {
     state: Mutex<State>,
     next_app: AtomicU64,
     address: SocketAddr,
-    worker_timeout: Duration,
+    config: MasterConfig,
 }
 
 fn send_app(app: &App, kind: application_event::Kind) {
     let _ = app.events.send(Ok(ApplicationEvent { kind: Some(kind) }));
 }
 
+/// Launches up to `n` executors of `app` on workers with room for one that run none of its
+/// executors yet, the most free cores first (then by worker id), so the application spreads
+/// out. Returns what was launched.
+fn place(
+    workers: &mut HashMap<String, Worker>,
+    app_id: &str,
+    app: &mut App,
+    n: usize,
+) -> Vec<ExecutorLaunched> {
+    let (cores, memory) = (app.launch.cores, app.launch.memory_bytes);
+    let mut room: Vec<(&String, &mut Worker)> = workers
+        .iter_mut()
+        .filter(|(id, w)| {
+            w.free_cores >= cores
+                && w.free_memory >= memory
+                && !app.executors.values().any(|p| p.worker == **id)
+        })
+        .collect();
+    room.sort_by(|a, b| b.1.free_cores.cmp(&a.1.free_cores).then(a.0.cmp(b.0)));
+    let mut launched = Vec::new();
+    for (wid, w) in room.into_iter().take(n) {
+        let executor_id = format!("{app_id}-exec-{}", app.next_executor);
+        app.next_executor += 1;
+        w.free_cores -= cores;
+        w.free_memory -= memory;
+        let _ = w.down.send(Ok(MasterMessage {
+            kind: Some(master_message::Kind::Launch(LaunchExecutor {
+                executor_id: executor_id.clone(),
+                ..app.launch.clone()
+            })),
+        }));
+        launched.push(ExecutorLaunched {
+            executor_id: executor_id.clone(),
+            worker_id: wid.clone(),
+            host: w.host.clone(),
+            replaces: String::new(),
+        });
+        app.executors.insert(
+            executor_id,
+            Placed {
+                worker: wid.clone(),
+                cores,
+                memory,
+            },
+        );
+    }
+    launched
+}
+
+/// Launches replacements for the exited executors of every application, oldest application
+/// first, on workers with room; the rest wait for the next worker or freed resources.
+fn schedule(st: &mut State) {
+    let State { workers, apps } = st;
+    let mut waiting: Vec<(u64, String)> = apps
+        .iter()
+        .filter(|(_, a)| !a.replacing.is_empty())
+        .map(|(id, a)| (a.seq, id.clone()))
+        .collect();
+    waiting.sort();
+    for (_, app_id) in waiting {
+        let Some(app) = apps.get_mut(&app_id) else {
+            continue;
+        };
+        for mut l in place(workers, &app_id, app, app.replacing.len()) {
+            l.replaces = app.replacing.pop_front().unwrap_or_default();
+            tracing::info!(app = %app_id, executor = %l.executor_id, replaces = %l.replaces, worker = %l.worker_id, failures = app.failures, "launched a replacement executor");
+            send_app(app, application_event::Kind::Launched(l));
+        }
+        if !app.replacing.is_empty() {
+            tracing::warn!(app = %app_id, waiting = ?app.replacing, "no worker has room for a replacement executor; waiting for one");
+        }
+    }
+}
+
 impl Shared {
-    /// Frees an exited executor's resources and tells its application.
-    fn executor_exited(&self, st: &mut State, app_id: &str, executor: &str, reason: &str) {
+    /// Frees a gone executor's resources, tells its application, and replaces the executor
+    /// unless it ended cleanly or the application's failures went past the limit.
+    fn executor_exited(
+        &self,
+        st: &mut State,
+        app_id: &str,
+        executor: &str,
+        reason: &str,
+        exit: Exit,
+    ) {
         let Some(app) = st.apps.get_mut(app_id) else {
             return;
         };
@@ -78,12 +248,36 @@ impl Shared {
                 app_id: app_id.to_string(),
                 executor_id: executor.to_string(),
                 reason: reason.to_string(),
+                clean: exit == Exit::Clean,
             }),
         );
+        if exit == Exit::Failed {
+            app.failures += 1;
+        }
+        let max = self.config.max_executor_retries;
+        if exit == Exit::Failed && app.failures > max && !app.not_replacing {
+            app.not_replacing = true;
+            app.replacing.clear();
+            tracing::error!(app = %app_id, name = %app.name, failures = app.failures, running = app.executors.len(), "the application's executors failed {} times, more than the {max} the master replaces (ember.deploy.maxExecutorRetries): exited executors are no longer replaced", app.failures);
+            send_app(
+                app,
+                application_event::Kind::NotReplaced(ExecutorsNotReplaced {
+                    app_id: app_id.to_string(),
+                    failures: app.failures,
+                    max_retries: max,
+                    running: app.executors.len() as u32,
+                }),
+            );
+        }
+        if exit != Exit::Clean && !app.not_replacing {
+            tracing::info!(app = %app_id, %executor, %reason, failures = app.failures, max_retries = max, "executor exited; replacing it");
+            app.replacing.push_back(executor.to_string());
+        }
         if let Some(w) = st.workers.get_mut(&placed.worker) {
             w.free_cores += placed.cores;
             w.free_memory += placed.memory;
         }
+        schedule(st);
     }
 
     fn worker_lost(&self, id: &str, reason: &str) {
@@ -104,7 +298,8 @@ impl Shared {
             })
             .collect();
         for (a, e) in on_it {
-            self.executor_exited(&mut st, &a, &e, &format!("worker {id} was lost: {reason}"));
+            let why = format!("worker {id} was lost: {reason}");
+            self.executor_exited(&mut st, &a, &e, &why, Exit::WorkerLost);
         }
     }
 
@@ -125,6 +320,8 @@ impl Shared {
                 }));
             }
         }
+        // Freed resources may place other applications' replacements.
+        schedule(&mut st);
     }
 }
 
@@ -197,6 +394,7 @@ impl Master for MasterService {
                     last_heartbeat: Instant::now(),
                 },
             );
+            schedule(&mut st);
         }
         let shared = Arc::clone(&self.shared);
         let id = reg.worker_id;
@@ -209,7 +407,9 @@ impl Master for MasterService {
                             w.last_heartbeat = Instant::now();
                         }
                         if let Some(worker_message::Kind::Exited(e)) = m.kind {
-                            shared.executor_exited(&mut st, &e.app_id, &e.executor_id, &e.reason);
+                            let exit = if e.clean { Exit::Clean } else { Exit::Failed };
+                            let (app, executor) = (&e.app_id, &e.executor_id);
+                            shared.executor_exited(&mut st, app, executor, &e.reason, exit);
                         }
                     }
                     Ok(None) => break "its session closed".to_string(),
@@ -229,57 +429,35 @@ impl Master for MasterService {
         version_check(req.protocol_version, &format!("driver of {}", req.name))?;
         let cores = req.executor_cores.max(1);
         let memory = req.executor_memory_bytes;
-        let app_id = format!(
-            "app-{}",
-            self.shared.next_app.fetch_add(1, Ordering::Relaxed)
-        );
+        let seq = self.shared.next_app.fetch_add(1, Ordering::Relaxed);
+        let app_id = format!("app-{seq}");
         let (tx, rx) = unbounded_channel();
         let mut st = self.shared.state.lock();
-        let mut room: Vec<(&String, &mut Worker)> = st
-            .workers
-            .iter_mut()
-            .filter(|(_, w)| w.free_cores >= cores && w.free_memory >= memory)
-            .collect();
-        room.sort_by(|a, b| b.1.free_cores.cmp(&a.1.free_cores).then(a.0.cmp(b.0)));
         let limit = if req.max_executors == 0 {
             usize::MAX
         } else {
             req.max_executors as usize
         };
         let mut app = App {
+            seq,
+            name: req.name.clone(),
             events: tx,
             executors: HashMap::new(),
+            launch: LaunchExecutor {
+                app_id: app_id.clone(),
+                executor_id: String::new(),
+                program: req.program,
+                args: req.args,
+                driver: req.driver,
+                cores,
+                memory_bytes: memory,
+            },
+            next_executor: 0,
+            replacing: VecDeque::new(),
+            failures: 0,
+            not_replacing: false,
         };
-        let mut launched = Vec::new();
-        for (n, (wid, w)) in room.into_iter().take(limit).enumerate() {
-            let executor_id = format!("{app_id}-exec-{n}");
-            w.free_cores -= cores;
-            w.free_memory -= memory;
-            let _ = w.down.send(Ok(MasterMessage {
-                kind: Some(master_message::Kind::Launch(LaunchExecutor {
-                    app_id: app_id.clone(),
-                    executor_id: executor_id.clone(),
-                    program: req.program.clone(),
-                    args: req.args.clone(),
-                    driver: req.driver.clone(),
-                    cores,
-                    memory_bytes: memory,
-                })),
-            }));
-            launched.push(ExecutorLaunched {
-                executor_id: executor_id.clone(),
-                worker_id: wid.clone(),
-                host: w.host.clone(),
-            });
-            app.executors.insert(
-                executor_id,
-                Placed {
-                    worker: wid.clone(),
-                    cores,
-                    memory,
-                },
-            );
-        }
+        let launched = place(&mut st.workers, &app_id, &mut app, limit);
         if launched.is_empty() {
             return Err(Status::resource_exhausted(format!(
                 "no worker has {cores} free cores and {memory} bytes of free memory ({} \
@@ -320,11 +498,25 @@ pub struct MasterHandle {
 
 impl MasterHandle {
     /// Starts a master on `bind` (`host:port`; port 0 for any). A non-loopback address needs a
-    /// secret. Workers silent for `worker_timeout` are lost.
+    /// secret. Workers silent for `worker_timeout` are lost;
+    /// the other settings are [`MasterConfig`]'s defaults.
     pub fn start(
         bind: &str,
         secret: Option<Secret>,
         worker_timeout: Duration,
+    ) -> Result<Self, SchedulerError> {
+        let config = MasterConfig {
+            worker_timeout,
+            ..MasterConfig::default()
+        };
+        Self::start_with(bind, secret, config)
+    }
+
+    /// Starts a master as [`start`](Self::start) does, with the settings of `config`.
+    pub fn start_with(
+        bind: &str,
+        secret: Option<Secret>,
+        config: MasterConfig,
     ) -> Result<Self, SchedulerError> {
         let fail = |message: String| SchedulerError::Cluster {
             address: bind.to_string(),
@@ -347,7 +539,7 @@ impl MasterHandle {
             state: Mutex::new(State::default()),
             next_app: AtomicU64::new(0),
             address,
-            worker_timeout,
+            config,
         });
         let watch = Arc::clone(&shared);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -375,7 +567,7 @@ impl MasterHandle {
                     let st = watch.state.lock();
                     st.workers
                         .iter()
-                        .filter(|(_, w)| w.last_heartbeat.elapsed() > watch.worker_timeout)
+                        .filter(|(_, w)| w.last_heartbeat.elapsed() > watch.config.worker_timeout)
                         .map(|(id, _)| id.clone())
                         .collect()
                 };
@@ -401,6 +593,30 @@ impl MasterHandle {
     /// Registered workers.
     pub fn workers(&self) -> usize {
         self.shared.state.lock().workers.len()
+    }
+
+    /// The applications running, in the order they were accepted.
+    pub fn applications(&self) -> Vec<ApplicationInfo> {
+        let st = self.shared.state.lock();
+        let mut apps: Vec<(u64, ApplicationInfo)> = st
+            .apps
+            .iter()
+            .map(|(id, a)| {
+                let mut executors: Vec<String> = a.executors.keys().cloned().collect();
+                executors.sort();
+                let info = ApplicationInfo {
+                    id: id.clone(),
+                    name: a.name.clone(),
+                    executors,
+                    failures: a.failures,
+                    waiting: a.replacing.len(),
+                    not_replacing: a.not_replacing,
+                };
+                (a.seq, info)
+            })
+            .collect();
+        apps.sort_by_key(|(seq, _)| *seq);
+        apps.into_iter().map(|(_, a)| a).collect()
     }
 
     /// Serves until the process is stopped.

@@ -5,6 +5,7 @@ use clap::Args;
 use ember_executor::worker::{WorkerConfig, run};
 use ember_proto::auth::Secret;
 use ember_scheduler::cluster::MasterHandle;
+use ember_scheduler::cluster::master::{DEFAULT_MAX_EXECUTOR_RETRIES, MasterConfig};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -28,6 +29,10 @@ pub struct MasterArgs {
     /// The port to listen on.
     #[arg(long, default_value_t = 7077)]
     port: u16,
+    /// How many failed executors of one application are replaced; past it, they are not
+    /// (ember.deploy.maxExecutorRetries).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_EXECUTOR_RETRIES)]
+    max_executor_retries: u32,
     /// A file holding the cluster's shared secret (else EMBER_AUTHENTICATE_SECRET).
     #[arg(long, value_name = "FILE")]
     secret_file: Option<String>,
@@ -83,7 +88,11 @@ pub fn master(args: &MasterArgs) -> ExitCode {
     } else {
         format!("{}:{}", args.host, args.port)
     };
-    match MasterHandle::start(&bind, secret, Duration::from_secs(30)) {
+    let config = MasterConfig {
+        worker_timeout: Duration::from_secs(30),
+        max_executor_retries: args.max_executor_retries,
+    };
+    match MasterHandle::start_with(&bind, secret, config) {
         Ok(m) => {
             eprintln!("ember master listening on ember://{}", m.address());
             m.run_forever();
