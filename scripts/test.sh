@@ -110,6 +110,9 @@ step test run_tests "$@"
 # numpy, which ember.sql uses), then its pytest suite (tests/ and the doctests of the ember
 # package; tests/test_submit.py runs pyspark's examples through the ember-submit script).
 py_venv="$(cd "$target_dir" && pwd)/ember-pyenv"
+# The `ember` binary `cargo test` built, for the standalone-cluster test
+# (python/tests/test_cluster_standalone.py starts `ember master` and `ember worker`).
+export EMBER_BIN="$(cd "$target_dir" && pwd)/debug/ember"
 python_package() {
     if ! [ -x "$py_venv/bin/maturin" ] ||
         ! "$py_venv/bin/python" -c 'import cloudpickle, pytest, pyarrow, pandas, numpy' 2>/dev/null; then

@@ -22,6 +22,7 @@ use ember_executor::cluster::{ExecutorRuntime, ExecutorSpec};
 use ember_executor::local::LocalBackend;
 use ember_executor::shuffle_store::LocalShuffleStore;
 use ember_proto::auth::Secret;
+use ember_proto::tls::{self, Tls, TlsFiles};
 use ember_scheduler::cluster::{ClusterBackend, ClusterConfig};
 use ember_scheduler::map_output::MapOutputTracker;
 use ember_scheduler::{DagScheduler, SchedulerConfig, SchedulerError};
@@ -198,6 +199,7 @@ pub(crate) fn start(
             let secret = secret_of(conf);
             let map_outputs = Arc::new(MapOutputTracker::default());
             let cluster = cluster_config(conf, "127.0.0.1:0".into(), secret.clone())?;
+            let tls_files = cluster.tls.as_ref().map(|t| t.files().clone());
             let backend = Arc::new(ClusterBackend::start(
                 cluster,
                 Arc::clone(&map_outputs),
@@ -212,6 +214,7 @@ pub(crate) fn start(
                 memory_bytes: memory_mb << 20,
                 heartbeat_ms: 500,
                 job_wait_secs: 300,
+                tls: tls_files.clone(),
             };
             let mut children = Vec::with_capacity(*executors);
             for i in 0..*executors {
@@ -278,15 +281,38 @@ pub(crate) fn secret_of(conf: &Conf) -> Option<Secret> {
         .and_then(Secret::new)
 }
 
+/// TLS on every endpoint when `ember.ssl.enabled` (keys in `ember_proto::tls`), its files
+/// read and checked; an error names the key and the file at fault.
+fn tls_of(conf: &Conf) -> Result<Option<Tls>> {
+    if !conf.get_bool(tls::ENABLED, false)? {
+        return Ok(None);
+    }
+    let files = TlsFiles::new(
+        conf.get(tls::CERT_FILE),
+        conf.get(tls::KEY_FILE),
+        conf.get(tls::TRUST_FILE),
+    );
+    files
+        .and_then(|f| f.load())
+        .map(Some)
+        .map_err(|e| Error::Conf {
+            key: e.key,
+            value: e.path.unwrap_or_default(),
+            message: e.message,
+        })
+}
+
 /// The settings of the driver's cluster service.
 fn cluster_config(conf: &Conf, bind: String, secret: Option<Secret>) -> Result<ClusterConfig> {
     Ok(ClusterConfig {
         app_id: conf.get_app_name().to_string(),
         bind,
         secret,
+        tls: tls_of(conf)?,
         heartbeat_timeout: conf.get_duration("ember.network.timeout", Duration::from_secs(30))?,
         grace_period: conf
             .get_duration("ember.cluster.executorGracePeriod", Duration::from_secs(30))?,
+        locality_wait: conf.get_duration("ember.locality.wait", Duration::from_secs(3))?,
     })
 }
 
@@ -311,6 +337,25 @@ fn executor_args(conf: &Conf) -> Vec<String> {
         Some(a) => a.split_whitespace().map(str::to_string).collect(),
         None => std::env::args().skip(1).collect(),
     }
+}
+
+/// The program executors run: `ember.executor.program`, else this program (its own build, so
+/// its copy of `main` builds the same lineage). Front ends whose executors replay the driver's
+/// program set it (the Python package sets its interpreter).
+fn executor_program(conf: &Conf) -> std::result::Result<std::path::PathBuf, String> {
+    match conf.get("ember.executor.program") {
+        Some(p) => Ok(p.into()),
+        None => std::env::current_exe().map_err(|e| format!("cannot find this program: {e}")),
+    }
+}
+
+/// The executors' environment variables: `ember.executorEnv.NAME=value` (Spark's
+/// `spark.executorEnv.NAME`).
+fn executor_env(conf: &Conf) -> impl Iterator<Item = (String, String)> + '_ {
+    conf.all().filter_map(|(k, v)| {
+        k.strip_prefix("ember.executorEnv.")
+            .map(|name| (name.to_string(), v.to_string()))
+    })
 }
 
 /// Asks the master at `address` for executors and waits for them to join the driver.
@@ -343,20 +388,22 @@ fn standalone(
         format!("{host}:{port}")
     };
     let map_outputs = Arc::new(MapOutputTracker::default());
+    let cluster = cluster_config(conf, bind, secret.clone())?;
+    let tls = cluster.tls.clone();
     let backend = Arc::new(ClusterBackend::start(
-        cluster_config(conf, bind, secret.clone())?,
+        cluster,
         Arc::clone(&map_outputs),
         env,
         accumulators,
     )?);
-    let program =
-        std::env::current_exe().map_err(|e| fail(format!("cannot find this program: {e}")))?;
+    let program = executor_program(conf).map_err(fail)?;
     let request = ApplicationRequest {
         protocol_version: ember_proto::PROTOCOL_VERSION,
         name: conf.get_app_name().to_string(),
         driver: backend.address().to_string(),
         program: program.display().to_string(),
         args: executor_args(conf),
+        env: executor_env(conf).collect(),
         executor_cores: conf.get_usize("ember.executor.cores", 1)? as u32,
         executor_memory_bytes: conf.get_bytes("ember.executor.memory", 1 << 30)?,
         max_executors: conf.get_usize("ember.executor.instances", 2)? as u32,
@@ -366,12 +413,11 @@ fn standalone(
     let rt = backend.runtime();
     let mut events = rt
         .block_on(async {
-            let channel = tonic::transport::Endpoint::from_shared(format!("http://{address}"))
-                .map_err(|e| e.to_string())?
+            let channel = tls::endpoint(address, tls.as_ref())?
                 .connect_timeout(Duration::from_secs(10))
                 .connect()
                 .await
-                .map_err(|e| format!("cannot connect: {e}"))?;
+                .map_err(|e| format!("cannot connect: {}", ember_proto::error_chain(&e)))?;
             MasterClient::with_interceptor(channel, credentials)
                 .application(request)
                 .await
@@ -437,8 +483,7 @@ fn launch(conf: &Conf, spec: &ExecutorSpec, secret: Option<&Secret>, dir: &Path)
         value: conf.get_master().into(),
         message,
     };
-    let program =
-        std::env::current_exe().map_err(|e| fail(format!("cannot find this program: {e}")))?;
+    let program = executor_program(conf).map_err(fail)?;
     let args = executor_args(conf);
     let n = spec.executor_id.trim_start_matches("exec-");
     let log_path = dir.join(format!("executor-{n}.log"));
@@ -449,6 +494,7 @@ fn launch(conf: &Conf, spec: &ExecutorSpec, secret: Option<&Secret>, dir: &Path)
         .map_err(|e| fail(format!("cannot open {}: {e}", log_path.display())))?;
     let mut cmd = Command::new(&program);
     cmd.args(&args)
+        .envs(executor_env(conf))
         .env(ember_executor::cluster::SPEC_VAR, spec.to_env())
         .env_remove(ember_executor::cluster::SECRET_VAR)
         .stdin(Stdio::null())
@@ -584,6 +630,18 @@ impl Context {
         }
     }
 
+    /// How many copies of the partitions of the RDD `rdd` executors hold, as far as a cluster
+    /// driver knows (for tests of locality and replication); `None` outside a cluster driver.
+    #[doc(hidden)]
+    pub fn cluster_cached_copies(&self, rdd: u64) -> Option<usize> {
+        match &self.inner.role {
+            Role::Driver { backend, .. } => {
+                Some(backend.cached_copies(ember_engine::ids::RddId(rdd)))
+            }
+            _ => None,
+        }
+    }
+
     /// The address of a `local-cluster` driver's service (for tests).
     #[doc(hidden)]
     pub fn cluster_driver_address(&self) -> Option<String> {
@@ -598,6 +656,32 @@ impl Context {
     /// this to not start them again in its executors' copies.
     pub fn is_executor_process() -> bool {
         std::env::var_os(ember_executor::cluster::SPEC_VAR).is_some()
+    }
+
+    /// Whether this context drives executor processes (cluster mode, in the driver).
+    pub fn is_cluster_driver(&self) -> bool {
+        matches!(self.inner.role, Role::Driver { .. })
+    }
+
+    /// Sends one step of the driver's program to every executor, now and to executors that
+    /// join later; does nothing outside a cluster driver. For front ends whose executors replay
+    /// the program the driver runs instead of running their own copy (Python, the SQL shell):
+    /// each executor's front end takes the steps with
+    /// [`next_program_step`](Self::next_program_step) and replays them, so it builds the same
+    /// lineage and reaches the same actions in the same order as the driver.
+    pub fn send_program_step(&self, step: Vec<u8>) {
+        if let Role::Driver { backend, .. } = &self.inner.role {
+            backend.send_program(step);
+        }
+    }
+
+    /// In an executor process, the next step of the driver's program, waiting for the driver
+    /// to send it (the process exits when the driver goes away); `None` in any other context.
+    pub fn next_program_step(&self) -> Option<Vec<u8>> {
+        match &self.inner.role {
+            Role::Executor(runtime) => Some(runtime.next_program_step()),
+            _ => None,
+        }
     }
 
     /// Whether this process is the driver (not an executor's copy of the program). Code with

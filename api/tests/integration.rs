@@ -11,8 +11,14 @@ mod common;
 mod actions;
 #[path = "integration/cluster.rs"]
 mod cluster;
+#[path = "integration/cluster_cache.rs"]
+mod cluster_cache;
 #[path = "integration/cluster_restart.rs"]
 mod cluster_restart;
+#[path = "integration/cluster_rollback.rs"]
+mod cluster_rollback;
+#[path = "integration/cluster_tls.rs"]
+mod cluster_tls;
 #[path = "integration/compressed_input.rs"]
 mod compressed_input;
 #[path = "integration/determinism.rs"]

@@ -52,6 +52,16 @@ pub enum EngineError {
         /// The panic message.
         message: String,
     },
+    /// A user function raised an error that its front end encoded (a Python exception,
+    /// pickled), so the driver's front end can raise the same error again, whichever process
+    /// the task ran in.
+    #[error("user function failed: {message}")]
+    UserError {
+        /// The error as text: type, message and where it was raised.
+        message: String,
+        /// The front end's encoding of the error.
+        payload: Vec<u8>,
+    },
     /// A shuffle block that the map-output tracker said existed could not be fetched.
     #[error("fetch failed: shuffle {shuffle} map {map} reduce {reduce} is missing")]
     FetchFailed {

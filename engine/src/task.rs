@@ -46,6 +46,10 @@ pub struct TaskSpec {
     pub kind: TaskKind,
     /// Set when the job ends; a queued task that sees it does not start.
     pub cancelled: Arc<AtomicBool>,
+    /// The cached partitions the task reads or writes
+    /// ([`persisted_partitions`](crate::rdd::persisted_partitions)): a cluster runs it where
+    /// they are when it can.
+    pub cached: Vec<crate::rdd::CachedPartition>,
 }
 
 /// A successful task's output.

@@ -4,12 +4,14 @@
 //! launch settings in the environment; its exit is reported to the master, which tells the
 //! driver and replaces an executor that failed (see `ember_scheduler::cluster::master`): the
 //! report says whether the program ended by itself with status 0 (`clean`), which is not
-//! replaced. Losing the master stops every executor of this worker.
+//! replaced. Losing the master stops every executor of this worker. With TLS, the worker
+//! connects to the master over it and its executors get its TLS files (their paths).
 
 use crate::ExecutorError;
 use crate::cluster::{ExecutorSpec, SECRET_VAR, SPEC_VAR};
 use ember_proto::PROTOCOL_VERSION;
 use ember_proto::auth::{Credentials, Secret};
+use ember_proto::tls::Tls;
 use ember_proto::v1::master_client::MasterClient;
 use ember_proto::v1::{
     ExecutorExited, Heartbeat, LaunchExecutor, RegisterWorker, WorkerMessage, master_message,
@@ -22,7 +24,6 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
-use tonic::transport::Endpoint;
 
 /// A worker's settings.
 #[derive(Clone, Debug)]
@@ -39,6 +40,8 @@ pub struct WorkerConfig {
     pub memory_bytes: u64,
     /// The cluster's shared secret.
     pub secret: Option<Secret>,
+    /// TLS to the master, and for the executors launched here (which get its files).
+    pub tls: Option<Tls>,
     /// Where executors' logs go (`<app>/<executor>.log`).
     pub work_dir: PathBuf,
 }
@@ -59,6 +62,7 @@ fn launch(config: &WorkerConfig, l: &LaunchExecutor) -> Result<Child, String> {
         memory_bytes: l.memory_bytes,
         heartbeat_ms: 500,
         job_wait_secs: 300,
+        tls: config.tls.as_ref().map(|t| t.files().clone()),
     };
     let dir = config.work_dir.join(&l.app_id);
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
@@ -70,6 +74,7 @@ fn launch(config: &WorkerConfig, l: &LaunchExecutor) -> Result<Child, String> {
         .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
     let mut cmd = Command::new(&l.program);
     cmd.args(&l.args)
+        .envs(&l.env)
         .env(SPEC_VAR, spec.to_env())
         .env_remove(SECRET_VAR)
         .stdin(Stdio::null())
@@ -97,12 +102,12 @@ pub fn run(config: WorkerConfig) -> Result<(), ExecutorError> {
     let credentials = Credentials::new(config.secret.as_ref()).map_err(|e| fail(e.to_string()))?;
     let channel = runtime
         .block_on(
-            Endpoint::from_shared(format!("http://{}", config.master))
-                .map_err(|e| fail(e.to_string()))?
+            ember_proto::tls::endpoint(&config.master, config.tls.as_ref())
+                .map_err(fail)?
                 .connect_timeout(Duration::from_secs(10))
                 .connect(),
         )
-        .map_err(|e| fail(format!("cannot connect: {e}")))?;
+        .map_err(|e| fail(format!("cannot connect: {}", ember_proto::error_chain(&e))))?;
     let mut master = MasterClient::with_interceptor(channel, credentials);
     let (up, rx) = tokio::sync::mpsc::unbounded_channel::<WorkerMessage>();
     send(

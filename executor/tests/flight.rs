@@ -101,7 +101,7 @@ impl Peer {
         );
         let guard = Guard::new(Secret::new(SECRET));
         let loopback: SocketAddr = "127.0.0.1:0".parse().unwrap();
-        let server = BlockServer::start(rt.handle(), loopback, service, guard).unwrap();
+        let server = BlockServer::start(rt.handle(), loopback, service, guard, None).unwrap();
         Peer {
             shuffles,
             blocks,

@@ -28,12 +28,25 @@ def _default_properties() -> dict[str, str]:
         raise ValueError(f"${CONF_ENV} must be a JSON object of string values, got {text!r}")
     return {k: v for k, v in props.items() if k.startswith(("spark.", "ember."))}
 
+def is_cluster_master(master: str) -> bool:
+    """Whether ``master`` runs jobs on executor processes (``local-cluster[N,C,M]``,
+    ``ember://host:port``)."""
+    return master.startswith(("local-cluster", "ember://"))
+
+
 #: Spark keys that have an Ember equivalent; other ``spark.*`` keys are kept but not used.
 SPARK_TO_EMBER = {
     "spark.default.parallelism": "ember.default.parallelism",
     "spark.task.maxFailures": "ember.task.maxFailures",
     "spark.local.dir": "ember.local.dir",
     "spark.ui.showConsoleProgress": "ember.ui.showConsoleProgress",
+    "spark.authenticate.secret": "ember.authenticate.secret",
+    "spark.executor.instances": "ember.executor.instances",
+    "spark.executor.cores": "ember.executor.cores",
+    "spark.executor.memory": "ember.executor.memory",
+    "spark.network.timeout": "ember.network.timeout",
+    "spark.driver.host": "ember.driver.host",
+    "spark.driver.port": "ember.driver.port",
 }
 
 
@@ -132,7 +145,11 @@ class SparkConf:
                 out[k] = v
             elif k in SPARK_TO_EMBER:
                 out[SPARK_TO_EMBER[k]] = v
+            elif k.startswith("spark.executorEnv."):
+                out["ember.executorEnv." + k[len("spark.executorEnv."):]] = v
         # Spark's local mode does not retry failed tasks (local[N, F] would); neither does
-        # Ember's Python API unless asked to.
-        out.setdefault("ember.task.maxFailures", "1")
+        # Ember's Python API unless asked to. On a cluster, tasks are retried (Spark's 4), as
+        # executors may be lost.
+        master = self._conf.get("spark.master", "")
+        out.setdefault("ember.task.maxFailures", "4" if is_cluster_master(master) else "1")
         return list(out.items())

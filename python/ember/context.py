@@ -17,7 +17,8 @@ from typing import Any, Callable, Iterable, Optional, Sequence, TypeVar
 from ember._ember import NativeContext, WorkerError
 from ember.accumulators import Accumulator, AccumulatorParam, _apply_updates, _new_accumulator, _next_accumulator_id
 from ember.broadcast import Broadcast
-from ember.conf import SparkConf
+from ember import _cluster
+from ember.conf import SparkConf, is_cluster_master
 from ember.errors import reraise
 from ember._checks import check_callable, check_int, check_optional_int, check_path, check_rdd, check_str
 from ember.rdd import RDD
@@ -104,17 +105,19 @@ class SparkContext:
             os.mkdir(self._files_dir)
             worker_env = _worker_env(self._conf, self._files_dir)
             self._worker_hash_seed = dict(worker_env)["PYTHONHASHSEED"]
+            settings = self._conf._ember_settings()
+            if is_cluster_master(self.master):
+                settings += _cluster.executor_settings(self.master, self.appName, settings, worker_env)
             try:
-                self._native: Optional[NativeContext] = NativeContext(
-                    self.master,
-                    self.appName,
-                    self._conf._ember_settings(),
-                    sys.executable,
-                    worker_env,
-                )
+                native = NativeContext(self.master, self.appName, settings, sys.executable, worker_env)
             except BaseException:
                 shutil.rmtree(self._tmp, ignore_errors=True)
                 raise
+            if native.is_cluster_driver():
+                # Executors replay this driver's calls into the engine (see ember._cluster).
+                _cluster.Recorder.active = _cluster.Recorder(native)
+                native = _cluster.Recorder.active.root
+            self._native: Optional[NativeContext] = native
             self._local = threading.local()
             self._job_gate = threading.Condition()
             self._jobs_running = 0
@@ -171,6 +174,7 @@ class SparkContext:
                 self._apply_accumulator_updates()
                 self._native.stop()
                 self._native = None
+                _cluster.Recorder.active = None
                 shutil.rmtree(self._tmp, ignore_errors=True)
             if SparkContext._active_spark_context is self:
                 SparkContext._active_spark_context = None

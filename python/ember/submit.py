@@ -61,11 +61,11 @@ _UNSUPPORTED = {
     "--packages": "Ember runs no JVM, so Maven packages cannot be loaded",
     "--exclude-packages": "Ember runs no JVM, so Maven packages cannot be loaded",
     "--repositories": "Ember runs no JVM, so Maven packages cannot be loaded",
-    "--files": "Ember runs locally; read the files from their paths",
-    "--archives": "Ember runs locally; unpack archives before submitting",
-    "--supervise": "Ember has no cluster manager to restart the driver",
-    "--kill": "Ember has no cluster manager",
-    "--status": "Ember has no cluster manager",
+    "--files": "Ember does not ship files; read them from their paths",
+    "--archives": "Ember does not ship archives; unpack them before submitting",
+    "--supervise": "Ember's master does not restart drivers",
+    "--kill": "Ember's master runs no drivers (only client deploy mode is supported)",
+    "--status": "Ember's master runs no drivers (only client deploy mode is supported)",
 }
 
 #: spark-submit options kept as the Spark property they stand for.
@@ -73,6 +73,7 @@ _PROPERTY_OPTIONS = {
     "driver_memory": "spark.driver.memory",
     "executor_memory": "spark.executor.memory",
     "executor_cores": "spark.executor.cores",
+    "num_executors": "spark.executor.instances",
 }
 
 
@@ -154,7 +155,11 @@ def _parser() -> argparse.ArgumentParser:
         "modules for the run. The options are spark-submit's.",
         allow_abbrev=False,
     )
-    p.add_argument("--master", help="local, local[N] or local[*] (default: $EMBER_MASTER or local[*])")
+    p.add_argument(
+        "--master",
+        help="local, local[N], local[*], local-cluster[N,C,M] or ember://host:port "
+        "(default: $EMBER_MASTER or local[*])",
+    )
     p.add_argument("--name", help="the application's name (spark.app.name)")
     p.add_argument(
         "--conf",
@@ -176,8 +181,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--deploy-mode", choices=["client", "cluster"], help="only client is supported")
     p.add_argument("--driver-memory", metavar="MEM", help="kept as spark.driver.memory")
-    p.add_argument("--executor-memory", metavar="MEM", help="kept as spark.executor.memory")
-    p.add_argument("--executor-cores", metavar="NUM", help="kept as spark.executor.cores")
+    p.add_argument("--executor-memory", metavar="MEM", help="spark.executor.memory (cluster mode)")
+    p.add_argument("--executor-cores", metavar="NUM", help="spark.executor.cores (cluster mode)")
+    p.add_argument("--num-executors", metavar="NUM", help="spark.executor.instances (cluster mode)")
     p.add_argument("--verbose", "-v", action="store_true", help="print the resolved properties")
     p.add_argument("--version", action="store_true", help="print Ember's version and exit")
     p.add_argument("app", nargs="?", help="the Python file to run")

@@ -35,15 +35,8 @@ static NEXT_PARTITIONER: AtomicU64 = AtomicU64::new(1 << 48);
 /// Turns an Ember error into a Python exception: a user error in a worker becomes
 /// `WorkerError` carrying the pickled exception; a missing path `FileNotFoundError`.
 fn to_py_err(err: ember::Error) -> PyErr {
-    if let Some(ember::EngineError::UserPanic { message }) = err.engine_error()
-        && let Some(rest) = message.strip_prefix(worker::ERROR_MARK)
-        && let Ok(id) = rest.split(':').next().unwrap_or_default().parse::<u64>()
-        && let Some(payload) = worker::PYTHON_ERRORS
-            .lock()
-            .as_mut()
-            .and_then(|m| m.remove(&id))
-    {
-        return Python::attach(|py| WorkerError::new_err((PyBytes::new(py, &payload).unbind(),)));
+    if let Some(ember::EngineError::UserError { payload, .. }) = err.engine_error() {
+        return Python::attach(|py| WorkerError::new_err((PyBytes::new(py, payload).unbind(),)));
     }
     if let ember::Error::OutputExists { path } = &err {
         return PyFileExistsError::new_err(format!("Output directory {path} already exists"));
@@ -156,6 +149,24 @@ impl NativeContext {
     /// Stops the workers; the context's threads end when it is dropped.
     fn stop(&self) {
         self.pool.shutdown();
+    }
+
+    /// Whether this context drives executor processes (which replay its recorded calls).
+    fn is_cluster_driver(&self) -> bool {
+        self.ctx.is_cluster_driver()
+    }
+
+    /// Sends one recorded call to the executors.
+    fn send_program_step(&self, step: Vec<u8>) {
+        self.ctx.send_program_step(step);
+    }
+
+    /// In an executor, the driver's next recorded call (the GIL is released while waiting);
+    /// `None` in any other context.
+    fn next_program_step<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
+        let ctx = self.ctx.clone();
+        let step = py.detach(move || ctx.next_program_step());
+        step.map(|s| PyBytes::new(py, &s))
     }
 }
 

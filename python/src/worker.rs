@@ -37,20 +37,10 @@ use crossbeam_channel::{Receiver, unbounded};
 use ember::{Accumulator, AccumulatorParam, EngineError};
 use ember_engine::task_context::{TaskContext, abort};
 use parking_lot::Mutex;
-use std::collections::HashMap;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::JoinHandle;
-
-/// The start of the task failure message that names a Python error in `PYTHON_ERRORS`:
-/// `python worker error #<id>: <type>: <message> (<file>, line <n>, in <function>)`.
-pub const ERROR_MARK: &str = "python worker error #";
-
-/// Errors raised by user functions in workers, by id, until the driver collects them.
-pub static PYTHON_ERRORS: Mutex<Option<HashMap<u64, Vec<u8>>>> = Mutex::new(None);
-static NEXT_ERROR: AtomicU64 = AtomicU64::new(1);
 
 /// How a worker is started: the interpreter and the environment it needs.
 #[derive(Clone, Debug)]
@@ -346,15 +336,11 @@ fn read_replies(mut out: BufReader<ChildStdout>, tx: crossbeam_channel::Sender<R
     }
 }
 
-/// Files a user error under a fresh id; the task fails with a message naming the id.
+/// A user error: the task fails with the pickled exception, which the driver raises again.
 fn python_error(summary: &str, payload: Vec<u8>) -> EngineError {
-    let id = NEXT_ERROR.fetch_add(1, Ordering::Relaxed);
-    PYTHON_ERRORS
-        .lock()
-        .get_or_insert_with(HashMap::new)
-        .insert(id, payload);
-    EngineError::UserPanic {
-        message: format!("{ERROR_MARK}{id}: {summary}"),
+    EngineError::UserError {
+        message: summary.to_string(),
+        payload,
     }
 }
 

@@ -39,7 +39,7 @@ use crate::stage::{Running, StageKind, StageState, Succeeded, Waiting};
 use crate::status::{StageStatus, StatusTracker};
 use ember_engine::EngineError;
 use ember_engine::ids::{JobId, ShuffleId, StageId, TaskId};
-use ember_engine::rdd::RddBase;
+use ember_engine::rdd::{RddBase, persisted_partitions};
 use ember_engine::task::{ResultFn, TaskBackend, TaskCompletion, TaskKind, TaskOutput, TaskSpec};
 use parking_lot::Mutex;
 use std::any::Any;
@@ -444,6 +444,7 @@ impl<'a> JobRun<'a> {
             task_id: TaskId(self.sched.next_task.fetch_add(1, Ordering::Relaxed)),
             kind,
             cancelled: Arc::clone(&self.cancelled),
+            cached: persisted_partitions(&self.graph.stages[&stage].rdd, partition),
         });
     }
 

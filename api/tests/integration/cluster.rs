@@ -9,7 +9,7 @@ use ember_proto::v1::driver_client::DriverClient;
 use std::time::{Duration, Instant};
 
 /// A driver of `n` one-core executors for the test `name` (its path in this binary).
-fn cluster(name: &str, n: usize, extra: &[(&str, &str)]) -> Context {
+pub(crate) fn cluster(name: &str, n: usize, extra: &[(&str, &str)]) -> Context {
     let mut conf = Conf::new()
         .master(format!("local-cluster[{n},1,256]"))
         .app_name(name)
@@ -24,7 +24,7 @@ fn cluster(name: &str, n: usize, extra: &[(&str, &str)]) -> Context {
     Context::new(conf).expect("local cluster starts")
 }
 
-fn local() -> Context {
+pub(crate) fn local() -> Context {
     Context::new(
         Conf::new()
             .master("local[2]")
@@ -39,7 +39,7 @@ fn lines() -> Vec<String> {
         .collect()
 }
 
-fn word_count(ctx: &Context) -> Vec<(String, u64)> {
+pub(crate) fn word_count(ctx: &Context) -> Vec<(String, u64)> {
     let mut counts = ctx
         .parallelize(lines(), 6)
         .flat_map(|l: String| l.split(' ').map(str::to_string).collect::<Vec<_>>())
@@ -75,7 +75,7 @@ fn word_count_matches_local_mode() {
     }
 }
 
-fn kill(pid: u32) {
+pub(crate) fn kill(pid: u32) {
     let status = std::process::Command::new("kill")
         .args(["-9", &pid.to_string()])
         .status()
@@ -277,6 +277,26 @@ fn peers_without_the_secret_are_refused(ctx: &Context) {
     }
 }
 
+/// Starts two `ember worker` processes of one core for the master `m` at `url`, with `args`
+/// and `env` added, and waits until both registered.
+pub(crate) fn start_workers(
+    m: &ember_scheduler::cluster::MasterHandle,
+    url: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Vec<std::process::Child> {
+    let workers = spawn_workers(url, args, env);
+    let start = Instant::now();
+    while m.workers() < 2 {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "workers did not register"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    workers
+}
+
 /// Starts two `ember worker` processes of one core (ids `w0` and `w1`) for the master at
 /// `url`, with `args` and `env` added.
 pub(crate) fn spawn_workers(
@@ -336,37 +356,12 @@ fn a_standalone_master_and_workers_run_a_job() {
         let m = ember_scheduler::cluster::MasterHandle::start(
             "127.0.0.1:0",
             None,
+            None,
             Duration::from_secs(10),
         )
         .unwrap();
         let url = format!("ember://{}", m.address());
-        for i in 0..2 {
-            let work =
-                std::env::temp_dir().join(format!("ember-test-worker-{}-{i}", std::process::id()));
-            workers.push(
-                std::process::Command::new(env!("CARGO_BIN_EXE_ember"))
-                    .args([
-                        "worker", "--master", &url, "--cores", "1", "--memory", "512m",
-                    ])
-                    .args([
-                        "--id",
-                        &format!("w{i}"),
-                        "--work-dir",
-                        &work.display().to_string(),
-                    ])
-                    .env("EMBER_LOG", "warn")
-                    .spawn()
-                    .unwrap(),
-            );
-        }
-        let start = Instant::now();
-        while m.workers() < 2 {
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "workers did not register"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        workers = start_workers(&m, &url, &[], &[]);
         master = Some(m);
         url
     };
@@ -386,16 +381,25 @@ fn a_standalone_master_and_workers_run_a_job() {
 
 #[test]
 fn cluster_processes_refuse_a_public_address_without_a_secret() {
-    let err =
-        ember_scheduler::cluster::MasterHandle::start("0.0.0.0:0", None, Duration::from_secs(10))
-            .err()
-            .unwrap()
-            .to_string();
+    let err = ember_scheduler::cluster::MasterHandle::start(
+        "0.0.0.0:0",
+        None,
+        None,
+        Duration::from_secs(10),
+    )
+    .err()
+    .unwrap()
+    .to_string();
     assert!(err.contains("without a secret"), "{err}");
     let secret = Secret::new("s");
     assert!(
-        ember_scheduler::cluster::MasterHandle::start("0.0.0.0:0", secret, Duration::from_secs(10))
-            .is_ok()
+        ember_scheduler::cluster::MasterHandle::start(
+            "0.0.0.0:0",
+            secret,
+            None,
+            Duration::from_secs(10)
+        )
+        .is_ok()
     );
 }
 

@@ -45,9 +45,14 @@ impl Scratch {
 
     /// Runs `ember sql ARGS` with `stdin` as standard input.
     fn run(&self, args: &[&str], stdin: &str) -> Run {
+        self.run_on("local[2]", args, stdin)
+    }
+
+    /// Runs `ember sql --master MASTER ARGS` with `stdin` as standard input.
+    fn run_on(&self, master: &str, args: &[&str], stdin: &str) -> Run {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ember"))
             .arg("sql")
-            .args(["--master", "local[2]"])
+            .args(["--master", master])
             .args(args)
             .env("HOME", self.dir.path())
             .env_remove("EMBER_MASTER")
@@ -265,4 +270,41 @@ fn rc_file_runs_silently_first_and_quit_stops() {
         script.to_str().expect("utf-8 path"),
     ]);
     assert_eq!(out, "n\n42\n");
+}
+
+#[test]
+fn statements_on_a_local_cluster_give_the_local_answers() {
+    let s = Scratch::new();
+    let rows: String = (0..3000).map(|i| format!("{},{i}\n", i % 7)).collect();
+    let path = s.file("t.csv", &format!("k,v\n{rows}"));
+    let script = [
+        "-q",
+        "--format",
+        "csv",
+        "-c",
+        &format!("{};", create_table("t", &path)),
+        "-c",
+        "SELECT a.k, count(*) AS n, sum(b.v) AS s FROM t a \
+         JOIN (SELECT k, v FROM t WHERE v < 50) b ON a.k = b.k GROUP BY a.k ORDER BY a.k;",
+    ];
+    let local = s.ok(&script);
+    // Hand-computed: each key k has 429 (k < 4: 429, else 428) rows of t, joined with the
+    // rows of v < 50 with that key.
+    let expected: String = (0..7)
+        .map(|k| {
+            let n_all = (0..3000).filter(|i| i % 7 == k).count();
+            let small: Vec<usize> = (0..50).filter(|i| i % 7 == k).collect();
+            let sum: usize = small.iter().sum::<usize>() * n_all;
+            format!("{k},{},{sum}\n", n_all * small.len())
+        })
+        .collect();
+    assert_eq!(local, format!("k,n,s\n{expected}"));
+    let run = s.run_on("local-cluster[2,1,512]", &script, "");
+    assert_eq!(
+        run.code,
+        Some(0),
+        "ember sql on a cluster failed: {}",
+        run.stderr
+    );
+    assert_eq!(run.stdout, local);
 }

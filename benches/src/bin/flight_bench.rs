@@ -161,6 +161,7 @@ fn main() {
         loopback,
         service,
         Guard::new(secret.clone()),
+        None,
     )
     .expect("start the block service");
     let addr = server.address().to_string();

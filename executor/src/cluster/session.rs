@@ -4,31 +4,32 @@ use super::mirror::{JobMirror, JobOutcome};
 use super::shuffle::{ClusterShuffleStore, Locate};
 use super::spec::ExecutorSpec;
 use crate::ExecutorError;
-use crate::flight::client::BlockClient;
+use crate::flight::client::{BlockClient, BlockClientConfig};
 use crate::flight::server::{BlockServer, BlockService};
 use crate::shuffle_store::LocalShuffleStore;
-use ember_engine::env::BlockStore;
+use ember_engine::env::{BlockStore, PutOutcome};
 use ember_engine::error::EngineError;
-use ember_engine::ids::{ExecutorId, JobId, ShuffleId, StageId, TaskId};
+use ember_engine::ids::{ExecutorId, JobId, RddId, ShuffleId, StageId, TaskId};
 use ember_engine::rdd::RddBase;
+use ember_engine::storage::{BlockId, StorageLevel};
 use ember_engine::task::{ResultFn, TaskBackend, TaskCompletion, TaskSpec};
 use ember_proto::auth::{Credentials, Guard, Secret};
 use ember_proto::convert::{Launched, completion, status_of};
 use ember_proto::v1::driver_client::DriverClient;
 use ember_proto::v1::{
-    DriverMessage, ExecutorMessage, Goodbye, Heartbeat, JobEnded, LaunchTask, MapOutputsRequest,
-    Register, driver_message, executor_message, job_ended,
+    BlockStored, DriverMessage, ExecutorMessage, Goodbye, Heartbeat, JobEnded, LaunchTask,
+    MapOutputsRequest, Register, ReplicateBlock, driver_message, executor_message, job_ended,
 };
 use ember_proto::{MAX_MESSAGE_BYTES, PROTOCOL_VERSION, build_id};
-use parking_lot::Mutex;
-use std::collections::HashMap;
+use parking_lot::{Condvar, Mutex};
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 use tonic::service::interceptor::InterceptedService;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Channel;
 
 type Client = DriverClient<InterceptedService<Channel, Credentials>>;
 
@@ -37,6 +38,7 @@ type Client = DriverClient<InterceptedService<Channel, Credentials>>;
 pub struct ExecutorRuntime {
     spec: ExecutorSpec,
     secret: Option<Secret>,
+    tls: Option<ember_proto::tls::Tls>,
     runtime: tokio::runtime::Runtime,
     driver: Client,
     mirror: Arc<JobMirror>,
@@ -45,6 +47,11 @@ pub struct ExecutorRuntime {
     cancels: Arc<Mutex<HashMap<u64, Arc<AtomicBool>>>>,
     /// The stream up to the driver, once started.
     up: std::sync::OnceLock<UnboundedSender<ExecutorMessage>>,
+    /// Program steps received and not yet taken by the front end.
+    program: Mutex<VecDeque<Vec<u8>>>,
+    program_sent: Condvar,
+    /// Fetches replicas of cached blocks from other executors.
+    client: BlockClient,
 }
 
 impl ExecutorRuntime {
@@ -63,6 +70,8 @@ impl ExecutorRuntime {
         let secret = secret.and_then(Secret::new);
         let credentials =
             Credentials::new(secret.as_ref()).map_err(|e| driver_err(e.to_string()))?;
+        let tls = spec.tls.as_ref().map(|files| files.load()).transpose();
+        let tls = tls.map_err(|e| driver_err(e.to_string()))?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("ember-executor-io")
@@ -71,8 +80,8 @@ impl ExecutorRuntime {
             .map_err(|e| driver_err(format!("cannot start the I/O runtime: {e}")))?;
         let channel = {
             let _guard = runtime.enter();
-            Endpoint::from_shared(format!("http://{}", spec.driver))
-                .map_err(|e| driver_err(e.to_string()))?
+            ember_proto::tls::endpoint(&spec.driver, tls.as_ref())
+                .map_err(driver_err)?
                 .connect_timeout(Duration::from_secs(10))
                 .tcp_nodelay(true)
                 .connect_lazy()
@@ -80,7 +89,14 @@ impl ExecutorRuntime {
         let driver = DriverClient::with_interceptor(channel, credentials.clone())
             .max_decoding_message_size(MAX_MESSAGE_BYTES)
             .max_encoding_message_size(MAX_MESSAGE_BYTES);
-        let client = BlockClient::new(runtime.handle().clone(), credentials)?;
+        let client = BlockClient::with_config(
+            runtime.handle().clone(),
+            credentials,
+            BlockClientConfig {
+                tls: tls.clone(),
+                ..BlockClientConfig::default()
+            },
+        )?;
         let locate: Locate = {
             let driver = driver.clone();
             let handle = runtime.handle().clone();
@@ -103,18 +119,22 @@ impl ExecutorRuntime {
         let shuffles = Arc::new(ClusterShuffleStore::new(
             ExecutorId(spec.executor_id.clone()),
             local,
-            client,
+            client.clone(),
             locate,
         ));
         Ok(Arc::new(ExecutorRuntime {
             spec,
             secret,
+            tls,
             runtime,
             driver,
             mirror: Arc::new(JobMirror::default()),
             shuffles,
             cancels: Arc::default(),
             up: std::sync::OnceLock::new(),
+            program: Mutex::default(),
+            program_sent: Condvar::new(),
+            client,
         }))
     }
 
@@ -154,6 +174,7 @@ impl ExecutorRuntime {
             bind,
             service,
             Guard::new(self.secret.clone()),
+            self.tls.clone(),
         )?;
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<ExecutorMessage>();
         let send = |tx: &UnboundedSender<ExecutorMessage>, kind| {
@@ -178,7 +199,7 @@ impl ExecutorRuntime {
         let mut inbound = self
             .runtime
             .block_on(driver.session(outbound))
-            .map_err(|s| driver_err(s.message().to_string()))?
+            .map_err(|s| driver_err(ember_proto::status_text(&s)))?
             .into_inner();
         let first = self
             .runtime
@@ -189,6 +210,7 @@ impl ExecutorRuntime {
                 for ended in r.replay {
                     self.job_ended(ended);
                 }
+                self.program.lock().extend(r.program);
                 tracing::info!(app = %r.app_id, executor = %self.spec.executor_id, "registered with the driver");
             }
             _ => {
@@ -274,6 +296,21 @@ impl ExecutorRuntime {
                     .spawn_blocking(move || me.launch(task, &backend, done));
             }
             Some(driver_message::Kind::JobEnded(ended)) => self.job_ended(ended),
+            Some(driver_message::Kind::Replicate(r)) => {
+                let me = Arc::clone(self);
+                let blocks = Arc::clone(&backend.env().blocks);
+                // A thread outside the runtime: the block client blocks on it.
+                let spawned = std::thread::Builder::new()
+                    .name("ember-replicate".into())
+                    .spawn(move || me.replicate(r, &*blocks));
+                if let Err(e) = spawned {
+                    tracing::warn!(error = %e, "cannot start a thread to replicate a block");
+                }
+            }
+            Some(driver_message::Kind::Program(p)) => {
+                self.program.lock().push_back(p.step);
+                self.program_sent.notify_all();
+            }
             Some(driver_message::Kind::RemoveShuffle(r)) => {
                 ember_engine::env::ShuffleStore::remove_shuffle(
                     &*self.shuffles,
@@ -292,6 +329,37 @@ impl ExecutorRuntime {
                 }
             }
             Some(driver_message::Kind::Registered(_)) | None => {}
+        }
+    }
+
+    /// Fetches a replica of a cached block and stores it here, then tells the driver. A block
+    /// that cannot be fetched or stored is not reported: tasks reading it compute it again.
+    fn replicate(&self, r: ReplicateBlock, blocks: &dyn BlockStore) {
+        let id = BlockId::Rdd {
+            rdd: RddId(r.rdd),
+            partition: r.partition as usize,
+        };
+        let level = StorageLevel::new(r.use_disk, r.use_memory, 1);
+        let stored = match self.client.fetch(&r.from, crate::flight::ticket(&id)) {
+            Ok(Some(batches)) => blocks.put(id, batches, level).map_err(|e| e.to_string()),
+            Ok(None) => Err(format!("{} no longer holds it", r.from)),
+            Err(e) => Err(e.to_string()),
+        };
+        match stored {
+            Ok(PutOutcome::Memory | PutOutcome::Disk) => {
+                if let Some(up) = self.up.get() {
+                    let _ = up.send(ExecutorMessage {
+                        kind: Some(executor_message::Kind::Stored(BlockStored {
+                            rdd: r.rdd,
+                            partition: r.partition,
+                        })),
+                    });
+                }
+            }
+            Ok(PutOutcome::NotStored) => {
+                tracing::info!(block = %id, "no room for a replica");
+            }
+            Err(e) => tracing::warn!(block = %id, error = %e, "cannot replicate a cached block"),
         }
     }
 
@@ -329,6 +397,7 @@ impl ExecutorRuntime {
                         task_id: launched.task_id,
                         kind,
                         cancelled,
+                        cached: Vec::new(),
                     },
                     done,
                 );
@@ -348,6 +417,19 @@ impl ExecutorRuntime {
             });
             // Let the message leave before the process exits.
             std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The next step of the driver's program (see `ProgramStep` in the protocol), waiting for
+    /// the driver to send it. Front ends whose executors replay the driver's program (Python,
+    /// the SQL shell) call this in a loop; the process exits when the driver goes away.
+    pub fn next_program_step(&self) -> Vec<u8> {
+        let mut queue = self.program.lock();
+        loop {
+            if let Some(step) = queue.pop_front() {
+                return step;
+            }
+            self.program_sent.wait(&mut queue);
         }
     }
 

@@ -1,8 +1,11 @@
 //! How a launcher tells a process to be an executor: the environment variable
 //! `EMBER_EXECUTOR` holds `key=value` pairs separated by `;`, and `EMBER_EXECUTOR_SECRET` the
-//! shared secret (kept out of the command line, which other users can read).
+//! shared secret (kept out of the command line, which other users can read). With TLS on,
+//! `tls_cert`, `tls_key` and `tls_ca` name the PEM files (`ember.ssl.*`) the executor serves
+//! and connects with: file paths, never their contents.
 
 use crate::ExecutorError;
+use ember_proto::tls::TlsFiles;
 
 /// The variable holding an executor's launch settings.
 pub const SPEC_VAR: &str = "EMBER_EXECUTOR";
@@ -26,6 +29,8 @@ pub struct ExecutorSpec {
     pub heartbeat_ms: u64,
     /// Seconds a task waits for the program's copy to reach its job.
     pub job_wait_secs: u64,
+    /// The TLS files to serve and connect with; `None` for plain connections.
+    pub tls: Option<TlsFiles>,
 }
 
 impl ExecutorSpec {
@@ -64,6 +69,17 @@ impl ExecutorSpec {
                 .parse()
                 .map_err(|_| bad(k, format!("`{}` is not a number", get(k).unwrap_or(""))))
         };
+        let tls = match fields.get("tls_cert") {
+            None => None,
+            Some(cert) => Some(
+                TlsFiles::new(
+                    Some(cert),
+                    Some(get("tls_key")?),
+                    fields.get("tls_ca").copied(),
+                )
+                .map_err(|e| bad("tls_cert", e.to_string()))?,
+            ),
+        };
         Ok(ExecutorSpec {
             driver: get("driver")?.to_string(),
             executor_id: get("id")?.to_string(),
@@ -72,13 +88,17 @@ impl ExecutorSpec {
             memory_bytes: num("memory")?,
             heartbeat_ms: num("heartbeat_ms")?.max(10),
             job_wait_secs: num("job_wait_secs")?,
+            tls,
         })
     }
 
     /// The `key=value;...` form [`parse`](Self::parse) reads.
     pub fn to_env(&self) -> String {
+        let tls = self.tls.as_ref().map_or_else(String::new, |t| {
+            format!(";tls_cert={};tls_key={};tls_ca={}", t.cert, t.key, t.trust)
+        });
         format!(
-            "driver={};id={};host={};cores={};memory={};heartbeat_ms={};job_wait_secs={}",
+            "driver={};id={};host={};cores={};memory={};heartbeat_ms={};job_wait_secs={}{tls}",
             self.driver,
             self.executor_id,
             self.host,
@@ -104,8 +124,19 @@ mod tests {
             memory_bytes: 1 << 30,
             heartbeat_ms: 500,
             job_wait_secs: 120,
+            tls: None,
         };
         assert_eq!(ExecutorSpec::parse(&spec.to_env()).unwrap(), spec);
+        let tls = TlsFiles::new(Some("/c/cert.pem"), Some("/c/key=1.pem"), Some("/c/ca.pem"));
+        let with_tls = ExecutorSpec {
+            tls: Some(tls.unwrap()),
+            ..spec.clone()
+        };
+        assert_eq!(ExecutorSpec::parse(&with_tls.to_env()).unwrap(), with_tls);
+        let e = ExecutorSpec::parse(&format!("{};tls_cert=/c/cert.pem", spec.to_env()))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("tls_key") && e.contains("missing"), "{e}");
         let e = ExecutorSpec::parse(
             "driver=a;id=b;host=c;cores=x;memory=1;heartbeat_ms=1;job_wait_secs=1",
         )

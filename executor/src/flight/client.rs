@@ -6,14 +6,15 @@
 
 use super::{block_name, block_on, check_flavor};
 use crate::ExecutorError;
-use crate::flight::server::error_chain;
 use arrow::record_batch::RecordBatch;
 use arrow_flight::Ticket;
 use arrow_flight::decode::FlightRecordBatchStream;
 use arrow_flight::error::FlightError;
 use arrow_flight::flight_service_client::FlightServiceClient;
 use ember_proto::auth::Credentials;
+use ember_proto::tls::Tls;
 use ember_proto::v1::BlockTicket;
+use ember_proto::{error_chain, status_text};
 use futures::{StreamExt, TryStreamExt};
 use parking_lot::Mutex;
 use prost::Message;
@@ -23,7 +24,7 @@ use std::time::Duration;
 use tokio::runtime::Handle;
 use tokio::task::JoinSet;
 use tonic::service::interceptor::InterceptedService;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Channel;
 use tonic::{Code, Status};
 
 /// Spark's default `spark.reducer.maxSizeInFlight`: 48 MiB.
@@ -48,6 +49,8 @@ pub struct BlockClientConfig {
     /// How long a peer may keep a fetch waiting for its answer or for the next message of a
     /// block; a peer silent for longer fails the fetch.
     pub idle_timeout: Duration,
+    /// Connect over TLS, trusting its trust file, when set (`ember.ssl.*`).
+    pub tls: Option<Tls>,
 }
 
 impl Default for BlockClientConfig {
@@ -56,12 +59,13 @@ impl Default for BlockClientConfig {
             max_bytes_in_flight: DEFAULT_MAX_BYTES_IN_FLIGHT,
             connect_timeout: Duration::from_secs(5),
             idle_timeout: Duration::from_secs(120),
+            tls: None,
         }
     }
 }
 
 /// What fetching one block yields: its batches, or `None` when the peer does not hold it.
-type Fetched = Result<Option<Vec<RecordBatch>>, ExecutorError>;
+pub type Fetched = Result<Option<Vec<RecordBatch>>, ExecutorError>;
 
 type Flight = FlightServiceClient<InterceptedService<Channel, Credentials>>;
 
@@ -144,12 +148,41 @@ impl BlockClient {
         )?
     }
 
+    /// Fetches many blocks at once like [`fetch_many`](Self::fetch_many), with the same bound
+    /// on the bytes in flight, but each request gets its own outcome in the order of the
+    /// requests: a failed fetch fails that entry alone and the other fetches go on. The outer
+    /// error is for a call from async code or a fetch task that ended abnormally. Blocks the
+    /// calling thread, which must not be inside the runtime.
+    pub fn fetch_each(
+        &self,
+        requests: Vec<(String, BlockTicket, u64)>,
+    ) -> Result<Vec<Fetched>, ExecutorError> {
+        block_on(
+            &self.inner.handle,
+            "BlockClient::fetch_each",
+            self.fetch_bounded(requests, false),
+        )?
+    }
+
     async fn fetch_many_async(
         &self,
         requests: Vec<(String, BlockTicket, u64)>,
     ) -> Result<Vec<Option<Vec<RecordBatch>>>, ExecutorError> {
+        self.fetch_bounded(requests, true)
+            .await?
+            .into_iter()
+            .collect()
+    }
+
+    /// The fetches of `requests` within the bound on bytes in flight, outcomes in request
+    /// order; with `abandon`, the first failed fetch is returned and the others abandoned.
+    async fn fetch_bounded(
+        &self,
+        requests: Vec<(String, BlockTicket, u64)>,
+        abandon: bool,
+    ) -> Result<Vec<Fetched>, ExecutorError> {
         let max = self.inner.config.max_bytes_in_flight;
-        let mut results = vec![None; requests.len()];
+        let mut results: Vec<Fetched> = requests.iter().map(|_| Ok(None)).collect();
         // Dropping the set (on an error) aborts the fetches still under way.
         let mut running = JoinSet::new();
         let mut in_flight = 0u64;
@@ -174,7 +207,10 @@ impl BlockClient {
                 message: format!("a block fetch task ended abnormally: {e}"),
             })?;
             in_flight = in_flight.saturating_sub(bytes);
-            results[index] = fetched?;
+            results[index] = match fetched {
+                Err(e) if abandon => return Err(e),
+                fetched => fetched,
+            };
         }
         Ok(results)
     }
@@ -192,8 +228,7 @@ impl BlockClient {
             return Ok(channel.clone());
         }
         let config = &self.inner.config;
-        let endpoint = Endpoint::from_shared(format!("http://{addr}"))
-            .map_err(|e| format!("not a host:port address ({e})"))?
+        let endpoint = ember_proto::tls::endpoint(addr, config.tls.as_ref())?
             .connect_timeout(config.connect_timeout)
             .tcp_nodelay(true)
             // A peer that stops answering pings is lost even in the middle of a block.
@@ -268,16 +303,5 @@ fn status_error(addr: &str, ticket: &BlockTicket, status: &Status) -> ExecutorEr
         address: addr.to_string(),
         block: block_name(ticket),
         message: status_text(status),
-    }
-}
-
-/// A status as `Code: message: source: ...` (a status's own `Display` shows its source's
-/// `Debug` form).
-fn status_text(status: &Status) -> String {
-    let code = status.code();
-    match std::error::Error::source(status).map(error_chain) {
-        Some(source) if source.contains(status.message()) => format!("{code:?}: {source}"),
-        Some(source) => format!("{code:?}: {}: {source}", status.message()),
-        None => format!("{code:?}: {}", status.message()),
     }
 }

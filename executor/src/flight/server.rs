@@ -3,7 +3,7 @@
 //! [`serve`] runs the service on a listener until a shutdown signal; [`BlockServer::start`]
 //! binds an address and runs it in the background of a runtime until stopped or dropped. Both
 //! put the shared-secret [`Guard`] in front of the service, so a call without the right secret
-//! is refused before its ticket is decoded.
+//! is refused before its ticket is decoded, and serve over TLS when given a [`Tls`].
 
 use super::{MAX_FLIGHT_DATA_BYTES, block_id, block_on};
 use crate::ExecutorError;
@@ -16,6 +16,8 @@ use arrow_flight::{
 use ember_engine::env::{BlockStore, ShuffleStore};
 use ember_engine::storage::BlockId;
 use ember_proto::auth::Guard;
+use ember_proto::error_chain;
+use ember_proto::tls::{self, Tls};
 use ember_proto::v1::BlockTicket;
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
@@ -28,7 +30,6 @@ use tokio::runtime::Handle;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tonic::service::interceptor::InterceptedService;
-use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 use tonic::{Request, Response, Status, Streaming};
 
@@ -171,22 +172,27 @@ impl FlightService for BlockService {
     }
 }
 
-/// Serves `service` behind `guard` on `listener` until `shutdown` completes, then lets the
-/// calls under way finish.
+/// Serves `service` behind `guard` on `listener` (over TLS with `tls`) until `shutdown`
+/// completes, then lets the calls under way finish.
 pub async fn serve(
     listener: TcpListener,
     service: BlockService,
     guard: Guard,
+    tls: Option<Tls>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ExecutorError> {
     let address = listener
         .local_addr()
         .map_or_else(|e| format!("<unknown address: {e}>"), |a| a.to_string());
+    let mut server = tls::server(tls.as_ref()).map_err(|message| ExecutorError::Serve {
+        address: address.clone(),
+        message,
+    })?;
     let flight = FlightServiceServer::new(service)
         .max_decoding_message_size(ember_proto::MAX_MESSAGE_BYTES)
         .max_encoding_message_size(ember_proto::MAX_MESSAGE_BYTES);
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
-    Server::builder()
+    server
         .add_service(InterceptedService::new(flight, guard))
         .serve_with_incoming_shutdown(incoming, shutdown)
         .await
@@ -194,21 +200,6 @@ pub async fn serve(
             message: error_chain(&e),
             address,
         })
-}
-
-/// An error and its sources, `: `-separated.
-pub(super) fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(e) = source {
-        let s = e.to_string();
-        if !text.contains(&s) {
-            text.push_str(": ");
-            text.push_str(&s);
-        }
-        source = e.source();
-    }
-    text
 }
 
 /// A block service running in the background of a runtime. Dropping it stops the service.
@@ -220,13 +211,14 @@ pub struct BlockServer {
 }
 
 impl BlockServer {
-    /// Binds `address` (port 0 picks a free port) and serves `service` behind `guard` on the
-    /// runtime of `handle`.
+    /// Binds `address` (port 0 picks a free port) and serves `service` behind `guard` (over
+    /// TLS with `tls`) on the runtime of `handle`.
     pub fn start(
         handle: &Handle,
         address: SocketAddr,
         service: BlockService,
         guard: Guard,
+        tls: Option<Tls>,
     ) -> Result<Self, ExecutorError> {
         let serve_error = |e: std::io::Error| ExecutorError::Serve {
             address: address.to_string(),
@@ -240,7 +232,7 @@ impl BlockServer {
             TcpListener::from_std(listener).map_err(serve_error)?
         };
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = handle.spawn(serve(listener, service, guard, async {
+        let task = handle.spawn(serve(listener, service, guard, tls, async {
             // A dropped sender stops the service too.
             let _ = stopped.await;
         }));

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 import pyarrow as pa
 
+from ember import _cluster
 from ember._ember import NativeExpr
 
 if TYPE_CHECKING:
@@ -43,18 +44,18 @@ class _Resolver:
         or a struct field), preferring the qualifier ``owner`` when the frame has it."""
         cols = self.columns()
         if owner is not None and (owner, name) in cols:
-            return NativeExpr.column(name, owner)
+            return _cluster.classes.NativeExpr.column(name, owner)
         if name.startswith("`") and name.endswith("`") and len(name) > 1:
-            return NativeExpr.column(name[1:-1].replace("``", "`"))
+            return _cluster.classes.NativeExpr.column(name[1:-1].replace("``", "`"))
         if "." in name and not any(n == name for _, n in cols):
             head, rest = name.split(".", 1)
             if any(q == head for q, _ in cols):
-                return self.column(rest, head) if (head, rest) in cols else NativeExpr.column(rest, head)
+                return self.column(rest, head) if (head, rest) in cols else _cluster.classes.NativeExpr.column(rest, head)
             base = self.column(head)
             for part in rest.split("."):
                 base = self.session.call("get_field", [base, _literal(part)])
             return base
-        return NativeExpr.column(name)
+        return _cluster.classes.NativeExpr.column(name)
 
 
 Builder = Callable[[_Resolver], NativeExpr]
@@ -93,7 +94,7 @@ def _literal(value: Any) -> NativeExpr:
     batch = pa.record_batch([array], names=["v"])
     with pa.ipc.new_stream(sink, batch.schema) as w:
         w.write_batch(batch)
-    return NativeExpr.literal(sink.getvalue().to_pybytes())
+    return _cluster.classes.NativeExpr.literal(sink.getvalue().to_pybytes())
 
 
 def _type_ipc(data_type: "DataType") -> bytes:
@@ -529,7 +530,7 @@ class Column:
 
 def _case(branches: list[tuple[Column, Column]], otherwise: Optional[Column]) -> Column:
     def build(r: _Resolver) -> NativeExpr:
-        return NativeExpr.case_when(
+        return _cluster.classes.NativeExpr.case_when(
             [(c._expr(r), v._expr(r)) for c, v in branches],
             otherwise._expr(r) if otherwise is not None else None,
         )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, TypeVar, Un
 
 import pyarrow as pa
 
+from ember import _cluster
 from ember._ember import NativeSession
 from ember.conf import SparkConf
 from ember.context import SparkContext
@@ -128,7 +129,7 @@ class SparkSession:
         if not isinstance(sparkContext, SparkContext):
             raise TypeError(f"SparkSession() takes a SparkContext, got {type(sparkContext).__name__}")
         self._sc = sparkContext
-        self._native = jsparkSession or NativeSession(sparkContext._ctx())
+        self._native = jsparkSession or _cluster.classes.NativeSession(sparkContext._ctx())
         self._conf = RuntimeConfig(self)
         with SparkSession._lock:
             if SparkSession._instantiatedSession is None or SparkSession._instantiatedSession._sc._native is None:

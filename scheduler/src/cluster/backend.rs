@@ -7,16 +7,18 @@ use ember_engine::accumulator::AccumulatorRegistry;
 use ember_engine::env::Env;
 use ember_engine::error::EngineError;
 use ember_engine::ids::{ExecutorId, RddId, ShuffleId};
+use ember_engine::rdd::CachedPartition;
 use ember_engine::task::{TaskBackend, TaskCompletion, TaskKind, TaskSpec};
 use ember_proto::auth::{Guard, Secret};
 use ember_proto::convert::{Launched, completion, completion_of};
 use ember_proto::v1::{
-    JobEnded, JobValues, LaunchTask, MapLocation, MapOutputsReply, Register, RemoveRdd,
-    RemoveShuffle, TaskStatus, driver_message, job_ended,
+    JobEnded, JobValues, LaunchTask, MapLocation, MapOutputsReply, ProgramStep, Register,
+    RemoveRdd, RemoveShuffle, ReplicateBlock, TaskStatus, driver_message, job_ended, task_status,
 };
 use ember_proto::{PROTOCOL_VERSION, build_id};
 use parking_lot::{Condvar, Mutex};
 use prost::Message;
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -36,10 +38,15 @@ pub struct ClusterConfig {
     pub bind: String,
     /// The shared secret every peer must present.
     pub secret: Option<Secret>,
+    /// Serve over TLS (`ember.ssl.*`); executors launched for this driver get its files.
+    pub tls: Option<ember_proto::tls::Tls>,
     /// An executor silent for this long is lost (`ember.network.timeout`).
     pub heartbeat_timeout: Duration,
     /// With no executor for this long, queued tasks fail (`ember.cluster.executorGracePeriod`).
     pub grace_period: Duration,
+    /// How long a task waits for a free slot on an executor holding a cached partition it
+    /// reads before it runs elsewhere (`ember.locality.wait`, Spark's `spark.locality.wait`).
+    pub locality_wait: Duration,
 }
 
 /// What the gRPC service and the backend share.
@@ -87,6 +94,7 @@ impl ClusterBackend {
             .local_addr()
             .map_err(|e| fail(format!("cannot read the bound address: {e}")))?;
         ember_proto::auth::check_listen(&address, config.secret.as_ref()).map_err(fail)?;
+        let server = ember_proto::tls::server(config.tls.as_ref()).map_err(fail)?;
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
                 empty_since: Some(Instant::now()),
@@ -101,6 +109,7 @@ impl ClusterBackend {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let guard = Guard::new(shared.config.secret.clone());
         runtime.spawn(super::service::serve(
+            server,
             listener,
             Arc::clone(&shared),
             guard,
@@ -178,6 +187,16 @@ impl ClusterBackend {
         v
     }
 
+    /// How many copies of `rdd`'s partitions executors hold, as far as the driver knows.
+    pub fn cached_copies(&self, rdd: RddId) -> usize {
+        let st = self.shared.state.lock();
+        st.cache_locations
+            .iter()
+            .filter(|((r, _), _)| *r == rdd)
+            .map(|(_, holders)| holders.len())
+            .sum()
+    }
+
     /// The next job starts: its tasks carry `job` and `description`, which the executors'
     /// copies of the program check against their own.
     pub fn begin_job(&self, job: u64, description: String) {
@@ -200,18 +219,41 @@ impl ClusterBackend {
         for e in st.executors.values() {
             e.send(driver_message::Kind::JobEnded(ended.clone()));
         }
-        // Kept for executors that join later, up to a bound: past it, a late executor is
-        // refused rather than the driver holding every job's values forever.
-        if !st.replay_truncated {
-            st.replay_bytes += ended.encoded_len();
-            if st.replay_bytes > REPLAY_LIMIT_BYTES {
-                st.replay_truncated = true;
-                st.ended = Vec::new();
-            } else {
-                st.ended.push(ended);
-            }
+        if keep_for_replay(&mut st, ended.encoded_len()) {
+            st.ended.push(ended);
         }
     }
+
+    /// Sends one step of the driver's program to every executor (see `ProgramStep` in the
+    /// protocol); executors that join later replay every step sent before.
+    pub fn send_program(&self, step: Vec<u8>) {
+        let mut st = self.shared.state.lock();
+        for e in st.executors.values() {
+            e.send(driver_message::Kind::Program(ProgramStep {
+                step: step.clone(),
+            }));
+        }
+        if keep_for_replay(&mut st, step.len()) {
+            st.program.push(step);
+        }
+    }
+}
+
+/// Whether `bytes` more of replay still fit: what executors that join later replay is kept up
+/// to a bound; past it, late executors are refused rather than the driver holding every job's
+/// values forever.
+fn keep_for_replay(st: &mut State, bytes: usize) -> bool {
+    if st.replay_truncated {
+        return false;
+    }
+    st.replay_bytes += bytes;
+    if st.replay_bytes > REPLAY_LIMIT_BYTES {
+        st.replay_truncated = true;
+        st.ended = Vec::new();
+        st.program = Vec::new();
+        return false;
+    }
+    true
 }
 
 impl Shared {
@@ -258,6 +300,7 @@ impl Shared {
             ember_proto::v1::Registered {
                 app_id: self.config.app_id.clone(),
                 replay: st.ended.clone(),
+                program: st.program.clone(),
             },
         ));
         tracing::info!(executor = %id, host = %r.host, pid = r.pid, cores = r.cores, flight = %r.flight_address, "executor registered");
@@ -284,19 +327,98 @@ impl Shared {
             e.running.remove(&task);
             e.free += 1;
         }
+        if matches!(
+            status.outcome,
+            Some(task_status::Outcome::Value(_) | task_status::Outcome::Map(_))
+        ) {
+            // The executor cached what the task computed of persisted RDDs (unless its memory
+            // was short: then a task sent there computes the partition again, as it would
+            // anywhere else).
+            for block in &run.cached {
+                let holders = st
+                    .cache_locations
+                    .entry((block.rdd, block.partition))
+                    .or_default();
+                if !holders.contains(id) {
+                    holders.push(id.clone());
+                }
+                self.replicate(&mut st, block, id);
+            }
+        }
         let _ = run
             .reply
             .send(completion_of(status, &run.launched, id, &self.accumulators));
         self.dispatch(&mut st);
     }
 
-    /// Forgets a lost executor: its map outputs, and its running tasks, which fail.
+    /// Asks executors without a copy of `block` to fetch one from `from` (which holds it) until
+    /// the copies held and being made reach its level's replication (`*_2` levels). The
+    /// executors are taken in id order after `from`, so copies spread.
+    fn replicate(&self, st: &mut State, block: &CachedPartition, from: &ExecutorId) {
+        let key = (block.rdd, block.partition);
+        let held = st.cache_locations.get(&key).cloned().unwrap_or_default();
+        let asked = st.replicating.get(&key).cloned().unwrap_or_default();
+        let missing = usize::from(block.level.replication).saturating_sub(held.len() + asked.len());
+        let Some(source) = st.executors.get(from).map(|e| e.flight_address.clone()) else {
+            return;
+        };
+        if missing == 0 {
+            return;
+        }
+        let mut ids: Vec<ExecutorId> = st.executors.keys().cloned().collect();
+        ids.sort();
+        let start = ids.iter().position(|i| i == from).map_or(0, |i| i + 1);
+        ids.rotate_left(start);
+        let targets = ids
+            .into_iter()
+            .filter(|i| !held.contains(i) && !asked.contains(i))
+            .take(missing);
+        for target in targets {
+            let sent =
+                st.executors[&target].send(driver_message::Kind::Replicate(ReplicateBlock {
+                    rdd: block.rdd.0,
+                    partition: block.partition as u64,
+                    from: source.clone(),
+                    use_disk: block.level.use_disk,
+                    use_memory: block.level.use_memory,
+                }));
+            if sent {
+                st.replicating.entry(key).or_default().push(target);
+            }
+        }
+    }
+
+    /// An executor stored a replica it was asked for: tasks reading it may run there.
+    pub(super) fn stored(&self, id: &ExecutorId, rdd: RddId, partition: usize) {
+        let mut st = self.state.lock();
+        let key = (rdd, partition);
+        if let Some(asked) = st.replicating.get_mut(&key) {
+            asked.retain(|a| a != id);
+        }
+        if st.executors.contains_key(id) {
+            let holders = st.cache_locations.entry(key).or_default();
+            if !holders.contains(id) {
+                holders.push(id.clone());
+            }
+        }
+    }
+
+    /// Forgets a lost executor: its map outputs and cached blocks, and its running tasks, which
+    /// fail.
     pub(super) fn lost(&self, id: &ExecutorId, reason: &str, planned: bool) {
         let mut st = self.state.lock();
         let Some(exec) = st.executors.remove(id) else {
             return;
         };
         let forgotten = self.map_outputs.remove_outputs_on(id);
+        // Its cached blocks went with it: tasks reading them compute them again elsewhere.
+        let state = &mut *st;
+        for places in [&mut state.cache_locations, &mut state.replicating] {
+            places.retain(|_, holders| {
+                holders.retain(|h| h != id);
+                !holders.is_empty()
+            });
+        }
         if planned || (forgotten == 0 && exec.running.is_empty()) {
             tracing::info!(executor = %id, %reason, "executor left");
         } else {
@@ -350,27 +472,34 @@ impl Shared {
         MapOutputsReply { epoch, maps }
     }
 
-    /// Hands queued tasks to executors with free slots.
+    /// Hands queued tasks to executors with free slots: a task that reads cached partitions
+    /// goes to an executor holding one, or waits for one to have a free slot for up to the
+    /// locality wait (other tasks go first meanwhile); any other task goes to the executor
+    /// with the most free slots (spreads tasks evenly).
     fn dispatch(&self, st: &mut State) {
+        let mut waiting = VecDeque::new();
         while let Some((task, reply)) = st.queue.pop_front() {
             let launched = Launched::of(&task);
             if task.cancelled.load(Ordering::Relaxed) {
+                st.queued_since.remove(&task.task_id);
                 let err = EngineError::Cancelled {
                     reason: format!("{} ended before the task started", task.job),
                 };
                 let _ = reply.send(completion(&launched, Err(err), Duration::ZERO, [0; 4]));
                 continue;
             }
-            // The executor with the most free slots (spreads tasks evenly).
-            let Some((id, exec)) = st
-                .executors
-                .iter_mut()
-                .filter(|(_, e)| e.free > 0)
-                .max_by(|a, b| a.1.free.cmp(&b.1.free).then(b.0.cmp(a.0)))
-            else {
+            if st.executors.values().all(|e| e.free == 0) {
                 st.queue.push_front((task, reply));
-                return;
+                break;
+            }
+            let placed = self.place(st, &task);
+            let Some((id, exec)) = placed.and_then(|id| st.executors.get_mut(&id).map(|e| (id, e)))
+            else {
+                waiting.push_back((task, reply));
+                continue;
             };
+            st.queued_since.remove(&task.task_id);
+            let cached = task.cached.clone();
             let (job, description) = st.job.clone().unwrap_or((task.job.0, String::new()));
             let shuffle = match &task.kind {
                 TaskKind::ShuffleMap(dep) => Some(dep.shuffle_id().0),
@@ -390,13 +519,54 @@ impl Shared {
             exec.free -= 1;
             exec.running.insert(task.task_id);
             let sent = exec.send(driver_message::Kind::Launch(message));
-            let id = id.clone();
-            st.running.insert(task.task_id, Running { launched, reply });
+            st.running.insert(
+                task.task_id,
+                Running {
+                    launched,
+                    reply,
+                    cached,
+                },
+            );
             if !sent {
                 // The session is gone; the watchdog or the session's end reports the loss.
                 tracing::debug!(executor = %id, "task sent to a closed session");
             }
         }
+        // Tasks waiting for their cached partitions' executors stay first in line.
+        while let Some(t) = waiting.pop_back() {
+            st.queue.push_front(t);
+        }
+    }
+
+    /// The executor `task` should run on now, or `None` if it should wait for a busy executor
+    /// holding a cached partition it reads.
+    fn place(&self, st: &State, task: &TaskSpec) -> Option<ExecutorId> {
+        let most_free = |ids: &mut dyn Iterator<Item = &ExecutorId>| {
+            ids.filter_map(|id| st.executors.get_key_value(id))
+                .filter(|(_, e)| e.free > 0)
+                .max_by(|a, b| a.1.free.cmp(&b.1.free).then(b.0.cmp(a.0)))
+                .map(|(id, _)| id.clone())
+        };
+        let holders: Vec<&ExecutorId> = task
+            .cached
+            .iter()
+            .filter_map(|b| st.cache_locations.get(&(b.rdd, b.partition)))
+            .flatten()
+            .filter(|id| st.executors.contains_key(*id))
+            .collect();
+        if !holders.is_empty() {
+            if let Some(id) = most_free(&mut holders.into_iter()) {
+                return Some(id);
+            }
+            let waited = st
+                .queued_since
+                .get(&task.task_id)
+                .map_or(Duration::ZERO, Instant::elapsed);
+            if waited < self.config.locality_wait {
+                return None;
+            }
+        }
+        most_free(&mut st.executors.keys())
     }
 
     /// Every 200 ms: executors whose heartbeats stopped are lost; with none left past the
@@ -419,11 +589,16 @@ impl Shared {
             self.lost(&id, &why, false);
         }
         let mut st = self.state.lock();
+        // Tasks whose locality wait has passed may run elsewhere now.
+        if !st.queue.is_empty() {
+            self.dispatch(&mut st);
+        }
         if let Some(since) = st.empty_since
             && since.elapsed() > self.config.grace_period
             && !st.queue.is_empty()
         {
             let waited_secs = since.elapsed().as_secs();
+            st.queued_since.clear();
             for (task, reply) in st.queue.drain(..) {
                 let launched = Launched::of(&task);
                 let err = EngineError::NoExecutors { waited_secs };
@@ -436,6 +611,7 @@ impl Shared {
 impl TaskBackend for ClusterBackend {
     fn launch(&self, task: TaskSpec, reply: Sender<TaskCompletion>) {
         let mut st = self.shared.state.lock();
+        st.queued_since.insert(task.task_id, Instant::now());
         st.queue.push_back((task, reply));
         self.shared.dispatch(&mut st);
     }
@@ -456,7 +632,10 @@ impl TaskBackend for ClusterBackend {
     }
     fn remove_rdd(&self, rdd: RddId) {
         self.shared.env.blocks.remove_rdd(rdd);
-        for e in self.shared.state.lock().executors.values() {
+        let mut st = self.shared.state.lock();
+        st.cache_locations.retain(|(r, _), _| *r != rdd);
+        st.replicating.retain(|(r, _), _| *r != rdd);
+        for e in st.executors.values() {
             e.send(driver_message::Kind::RemoveRdd(RemoveRdd { rdd: rdd.0 }));
         }
     }

@@ -31,6 +31,7 @@
 use crate::error::SchedulerError;
 use ember_proto::PROTOCOL_VERSION;
 use ember_proto::auth::{Guard, Secret, check_listen};
+use ember_proto::tls::Tls;
 use ember_proto::v1::master_server::{Master, MasterServer};
 use ember_proto::v1::{
     ApplicationAccepted, ApplicationEvent, ApplicationRequest, ExecutorExited, ExecutorLaunched,
@@ -47,7 +48,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tonic::codegen::InterceptedService;
-use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 use tonic::{Request, Response, Status, Streaming};
 
@@ -448,6 +448,7 @@ impl Master for MasterService {
                 executor_id: String::new(),
                 program: req.program,
                 args: req.args,
+                env: req.env,
                 driver: req.driver,
                 cores,
                 memory_bytes: memory,
@@ -497,25 +498,27 @@ pub struct MasterHandle {
 }
 
 impl MasterHandle {
-    /// Starts a master on `bind` (`host:port`; port 0 for any). A non-loopback address needs a
-    /// secret. Workers silent for `worker_timeout` are lost;
+    /// Starts a master on `bind` (`host:port`; port 0 for any), serving over TLS with `tls`.
+    /// A non-loopback address needs a secret. Workers silent for `worker_timeout` are lost;
     /// the other settings are [`MasterConfig`]'s defaults.
     pub fn start(
         bind: &str,
         secret: Option<Secret>,
+        tls: Option<Tls>,
         worker_timeout: Duration,
     ) -> Result<Self, SchedulerError> {
         let config = MasterConfig {
             worker_timeout,
             ..MasterConfig::default()
         };
-        Self::start_with(bind, secret, config)
+        Self::start_with(bind, secret, tls, config)
     }
 
     /// Starts a master as [`start`](Self::start) does, with the settings of `config`.
     pub fn start_with(
         bind: &str,
         secret: Option<Secret>,
+        tls: Option<Tls>,
         config: MasterConfig,
     ) -> Result<Self, SchedulerError> {
         let fail = |message: String| SchedulerError::Cluster {
@@ -535,6 +538,7 @@ impl MasterHandle {
             .local_addr()
             .map_err(|e| fail(format!("cannot read the bound address: {e}")))?;
         check_listen(&address, secret.as_ref()).map_err(fail)?;
+        let mut server = ember_proto::tls::server(tls.as_ref()).map_err(fail)?;
         let shared = Arc::new(Shared {
             state: Mutex::new(State::default()),
             next_app: AtomicU64::new(0),
@@ -549,7 +553,7 @@ impl MasterHandle {
         let guard = Guard::new(secret);
         runtime.spawn(async move {
             let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
-            if let Err(e) = Server::builder()
+            if let Err(e) = server
                 .add_service(InterceptedService::new(service, guard))
                 .serve_with_incoming_shutdown(incoming, async move {
                     let _ = stopped.await;

@@ -1,6 +1,7 @@
 //! What the driver knows of each executor and of each task it runs.
 
-use ember_engine::ids::{ExecutorId, TaskId};
+use ember_engine::ids::{ExecutorId, RddId, TaskId};
+use ember_engine::rdd::CachedPartition;
 use ember_engine::task::{TaskCompletion, TaskSpec};
 use ember_proto::convert::Launched;
 use ember_proto::v1::{DriverMessage, JobEnded, driver_message};
@@ -35,6 +36,8 @@ impl Executor {
 pub(super) struct Running {
     pub launched: Launched,
     pub reply: Sender<TaskCompletion>,
+    /// The cached partitions the task computes or reads (see `TaskSpec::cached`).
+    pub cached: Vec<CachedPartition>,
 }
 
 /// The backend's state.
@@ -42,9 +45,18 @@ pub(super) struct Running {
 pub(super) struct State {
     pub executors: HashMap<ExecutorId, Executor>,
     pub queue: VecDeque<(TaskSpec, Sender<TaskCompletion>)>,
+    /// When each queued task was queued (for the locality wait).
+    pub queued_since: HashMap<TaskId, Instant>,
+    /// The executors holding each cached RDD partition, as far as the driver knows: those
+    /// that ran a task which computed it.
+    pub cache_locations: HashMap<(RddId, usize), Vec<ExecutorId>>,
+    /// The executors asked to store a replica of each cached RDD partition, until they do.
+    pub replicating: HashMap<(RddId, usize), Vec<ExecutorId>>,
     pub running: HashMap<TaskId, Running>,
     /// Every job that ended, in order: a late executor's program replays them.
     pub ended: Vec<JobEnded>,
+    /// Every program step sent, in order: a late executor's front end replays them.
+    pub program: Vec<Vec<u8>>,
     /// Their encoded size.
     pub replay_bytes: usize,
     /// The log grew past its bound and was dropped: late executors are refused.

@@ -1,7 +1,8 @@
-//! The driver's gRPC service (`ember.v1.Driver`), behind the shared-secret guard.
+//! The driver's gRPC service (`ember.v1.Driver`), behind the shared-secret guard, over TLS
+//! when `ember.ssl.enabled`.
 
 use super::backend::Shared;
-use ember_engine::ids::{ExecutorId, ShuffleId};
+use ember_engine::ids::{ExecutorId, RddId, ShuffleId};
 use ember_proto::auth::Guard;
 use ember_proto::v1::driver_server::{Driver, DriverServer};
 use ember_proto::v1::{
@@ -53,6 +54,9 @@ impl Driver for DriverService {
                             shared.heartbeat(&id);
                             shared.status(&id, s);
                         }
+                        Some(executor_message::Kind::Stored(b)) => {
+                            shared.stored(&id, RddId(b.rdd), b.partition as usize);
+                        }
                         Some(executor_message::Kind::Goodbye(_)) => {
                             planned = true;
                             break "its program ended".to_string();
@@ -79,8 +83,9 @@ impl Driver for DriverService {
     }
 }
 
-/// Serves the driver's service on `listener` until `shutdown`.
+/// Serves the driver's service with `server` (plain or TLS) on `listener` until `shutdown`.
 pub(super) async fn serve(
+    mut server: Server,
     listener: tokio::net::TcpListener,
     shared: Arc<Shared>,
     guard: Guard,
@@ -90,7 +95,7 @@ pub(super) async fn serve(
         .max_decoding_message_size(ember_proto::MAX_MESSAGE_BYTES)
         .max_encoding_message_size(ember_proto::MAX_MESSAGE_BYTES);
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
-    if let Err(e) = Server::builder()
+    if let Err(e) = server
         .add_service(InterceptedService::new(service, guard))
         .serve_with_incoming_shutdown(incoming, shutdown)
         .await

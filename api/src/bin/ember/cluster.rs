@@ -4,6 +4,7 @@
 use clap::Args;
 use ember_executor::worker::{WorkerConfig, run};
 use ember_proto::auth::Secret;
+use ember_proto::tls::{self, Tls, TlsFiles};
 use ember_scheduler::cluster::MasterHandle;
 use ember_scheduler::cluster::master::{DEFAULT_MAX_EXECUTOR_RETRIES, MasterConfig};
 use std::process::ExitCode;
@@ -18,6 +19,45 @@ fn secret(file: Option<&str>) -> Result<Option<Secret>, String> {
     Ok(std::env::var("EMBER_AUTHENTICATE_SECRET")
         .ok()
         .and_then(Secret::new))
+}
+
+/// TLS settings of `ember master` and `ember worker` (the `ember.ssl.*` keys of a driver).
+#[derive(Args, Debug)]
+pub struct TlsArgs {
+    /// Serve and connect over TLS with this PEM certificate chain (ember.ssl.certFile); a
+    /// worker's executors use it too.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<String>,
+    /// The PEM private key of --tls-cert (ember.ssl.keyFile).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<String>,
+    /// PEM CA certificates to trust when connecting (ember.ssl.trustFile; default: the
+    /// --tls-cert file).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_ca: Option<String>,
+}
+
+impl TlsArgs {
+    /// The TLS the flags ask for, its files read and checked; an error names the flag and file.
+    fn load(&self) -> Result<Option<Tls>, String> {
+        if self.tls_cert.is_none() {
+            return Ok(None);
+        }
+        let files = TlsFiles::new(
+            self.tls_cert.as_deref(),
+            self.tls_key.as_deref(),
+            self.tls_ca.as_deref(),
+        );
+        files.and_then(|f| f.load()).map(Some).map_err(|mut e| {
+            e.key = match e.key.as_str() {
+                tls::CERT_FILE => "--tls-cert",
+                tls::KEY_FILE => "--tls-key",
+                _ => "--tls-ca",
+            }
+            .to_string();
+            e.to_string()
+        })
+    }
 }
 
 /// Arguments of `ember master`.
@@ -36,6 +76,8 @@ pub struct MasterArgs {
     /// A file holding the cluster's shared secret (else EMBER_AUTHENTICATE_SECRET).
     #[arg(long, value_name = "FILE")]
     secret_file: Option<String>,
+    #[command(flatten)]
+    tls: TlsArgs,
 }
 
 /// Arguments of `ember worker`.
@@ -62,6 +104,8 @@ pub struct WorkerArgs {
     /// A file holding the cluster's shared secret (else EMBER_AUTHENTICATE_SECRET).
     #[arg(long, value_name = "FILE")]
     secret_file: Option<String>,
+    #[command(flatten)]
+    tls: TlsArgs,
 }
 
 fn init_logging() {
@@ -76,13 +120,14 @@ fn init_logging() {
 /// Runs a master until the process is stopped.
 pub fn master(args: &MasterArgs) -> ExitCode {
     init_logging();
-    let secret = match secret(args.secret_file.as_deref()) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("ember master: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let (secret, tls) =
+        match secret(args.secret_file.as_deref()).and_then(|s| Ok((s, args.tls.load()?))) {
+            Ok(settings) => settings,
+            Err(e) => {
+                eprintln!("ember master: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
     let bind = if args.host.contains(':') {
         format!("[{}]:{}", args.host, args.port)
     } else {
@@ -92,7 +137,7 @@ pub fn master(args: &MasterArgs) -> ExitCode {
         worker_timeout: Duration::from_secs(30),
         max_executor_retries: args.max_executor_retries,
     };
-    match MasterHandle::start_with(&bind, secret, config) {
+    match MasterHandle::start_with(&bind, secret, tls, config) {
         Ok(m) => {
             eprintln!("ember master listening on ember://{}", m.address());
             m.run_forever();
@@ -124,10 +169,11 @@ pub fn worker(args: &WorkerArgs) -> ExitCode {
             args.memory
         ));
     };
-    let secret = match secret(args.secret_file.as_deref()) {
-        Ok(s) => s,
-        Err(e) => return fail(e),
-    };
+    let (secret, tls) =
+        match secret(args.secret_file.as_deref()).and_then(|s| Ok((s, args.tls.load()?))) {
+            Ok(settings) => settings,
+            Err(e) => return fail(e),
+        };
     let work_dir = args
         .work_dir
         .clone()
@@ -142,6 +188,7 @@ pub fn worker(args: &WorkerArgs) -> ExitCode {
         cores: args.cores.max(1),
         memory_bytes: memory,
         secret,
+        tls,
         work_dir,
     };
     match run(config) {

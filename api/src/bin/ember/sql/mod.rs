@@ -47,7 +47,8 @@ pub struct SqlArgs {
     /// -c, -f or standard input].
     #[arg(long, value_name = "N|inf")]
     pub maxrows: Option<MaxRows>,
-    /// The master URL: `local`, `local[N]` or `local[*]` [default: local[*], or $EMBER_MASTER].
+    /// The master URL: `local`, `local[N]`, `local[*]`, `local-cluster[N,C,M]` or
+    /// `ember://host:port` [default: local[*], or $EMBER_MASTER].
     #[arg(long, value_name = "URL")]
     pub master: Option<String>,
     /// Memory for SQL execution, such as `2g` or `512m` (sets `ember.sql.memoryLimit`).
@@ -146,12 +147,31 @@ fn context(args: &SqlArgs, interactive: bool) -> Result<Context, CliError> {
     Context::new(conf).map_err(|source| CliError::Context { source })
 }
 
+/// An executor of `ember sql --master ...` (this program again, started by the driver) runs
+/// the statements the driver runs, in the same order, so its jobs are the driver's: each
+/// statement is planned, and run unless it is DDL, as `Shell::run_statement` does. Errors are
+/// the driver's to report. Returns when the driver has gone.
+fn replay(ctx: &Context) {
+    while let Some(step) = ctx.next_program_step() {
+        let text = String::from_utf8_lossy(&step);
+        if let Ok(frame) = ctx.sql(&text)
+            && !frame.is_ddl()
+        {
+            let _ = frame.collect();
+        }
+    }
+}
+
 fn run(args: &SqlArgs, matches: Option<&ArgMatches>) -> Result<(), CliError> {
     let sources = sources(args, matches);
     let stdin_is_terminal = std::io::stdin().is_terminal();
     let interactive = sources.is_empty() && stdin_is_terminal;
     let rc = rc_file(args)?;
     let ctx = context(args, interactive)?;
+    if !ctx.is_driver() {
+        replay(&ctx);
+        return Ok(());
+    }
     let max_rows = args.maxrows.unwrap_or(if interactive {
         MaxRows::Limit(REPL_MAX_ROWS)
     } else {

@@ -117,6 +117,9 @@ impl Shell {
             message: split::relocate(&e.to_string(), statement.line, statement.column),
         };
         let start = Instant::now();
+        // In cluster mode the executors run the same statements (see `replay`).
+        self.ctx
+            .send_program_step(statement.text.clone().into_bytes());
         let frame = self.ctx.sql(&statement.text).map_err(failed)?;
         let Settings {
             format,
