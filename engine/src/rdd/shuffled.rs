@@ -12,7 +12,7 @@ use crate::aggregator::Aggregator;
 use crate::cleaner::{Cleaner, CleanupTask};
 use crate::combine::CombineMap;
 use crate::data::{Data, Key, from_batch, to_batch};
-use crate::env::{MapStatus, ShuffleBlocks};
+use crate::env::MapStatus;
 use crate::error::{EngineError, Result};
 use crate::ids::ShuffleId;
 use crate::partitioner::{Partitioner, PartitionerKind};
@@ -170,12 +170,8 @@ impl<K: Key, V: Data, C: Data, A: Aggregator<V, C>> ShuffleDependencyBase
     }
 }
 
-/// Reads reduce partition `reduce` of `shuffle` from all `num_maps` map outputs, in map order,
-/// lazily: [`ShuffleBlocks`] asks the shuffle store for [`READ_MANY_CHUNK`] map outputs at a
-/// time (fetched together in cluster mode). A missing map output stops the task with
-/// [`EngineError::FetchFailed`].
-///
-/// [`READ_MANY_CHUNK`]: crate::env::READ_MANY_CHUNK
+/// Reads reduce partition `reduce` of `shuffle` from all `num_maps` map outputs, lazily, one map
+/// output at a time. A missing map output stops the task with [`EngineError::FetchFailed`].
 pub fn read_shuffle<R: Data>(
     tc: &Arc<TaskContext>,
     shuffle: ShuffleId,
@@ -183,9 +179,16 @@ pub fn read_shuffle<R: Data>(
     reduce: usize,
 ) -> impl Iterator<Item = Vec<R>> + Send + 'static {
     let tc = Arc::clone(tc);
-    let store = Arc::clone(&tc.env().shuffles);
-    ShuffleBlocks::new(store, shuffle, (0..num_maps).collect(), reduce).flat_map(move |block| {
-        let (_, batches) = block.unwrap_or_else(|e| abort(e));
+    (0..num_maps).flat_map(move |map| {
+        let batches = match tc.env().shuffles.read(shuffle, map, reduce) {
+            Ok(Some(b)) => b,
+            Ok(None) => abort(EngineError::FetchFailed {
+                shuffle,
+                map,
+                reduce,
+            }),
+            Err(e) => abort(e),
+        };
         tc.metrics.record_shuffle_read(&batches);
         batches
             .into_iter()

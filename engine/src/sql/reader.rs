@@ -3,9 +3,11 @@
 
 use super::runtime::ember_task;
 use super::to_datafusion;
-use crate::env::ShuffleBlocks;
+use crate::error::EngineError;
 use crate::ids::ShuffleId;
+use crate::task_context::TaskContext;
 use arrow::datatypes::SchemaRef;
+use arrow::record_batch::RecordBatch;
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::error::Result as DfResult;
 use datafusion::execution::TaskContext as DfTaskContext;
@@ -32,7 +34,7 @@ pub enum ReadMode {
 ///
 /// Contract of [`ExecutionPlan::execute`]: must run inside an Ember task (the DataFusion task
 /// context carries [`super::runtime::EmberTaskEnv`]); a map output the shuffle store does not
-/// hold fails the stream with [`EngineError::FetchFailed`](crate::error::EngineError::FetchFailed), which the scheduler answers by
+/// hold fails the stream with [`EngineError::FetchFailed`], which the scheduler answers by
 /// rerunning that map task.
 #[derive(Debug)]
 pub struct ShuffleReaderExec {
@@ -64,11 +66,10 @@ impl ShuffleReaderExec {
         self.shuffle
     }
 
-    /// The maps and the reduce partition that reader partition `partition` reads.
-    fn blocks(&self, partition: usize) -> (Vec<usize>, usize) {
+    fn blocks(&self, partition: usize) -> Vec<(usize, usize)> {
         match self.mode {
-            ReadMode::Reduce => ((0..self.num_maps).collect(), partition),
-            ReadMode::PerMap => (vec![partition], 0),
+            ReadMode::Reduce => (0..self.num_maps).map(|m| (m, partition)).collect(),
+            ReadMode::PerMap => vec![(partition, 0)],
         }
     }
 }
@@ -87,6 +88,25 @@ impl DisplayAs for ShuffleReaderExec {
             self.properties.partitioning.partition_count()
         )
     }
+}
+
+fn read(
+    tc: &Arc<TaskContext>,
+    shuffle: ShuffleId,
+    map: usize,
+    reduce: usize,
+) -> Result<Vec<RecordBatch>, EngineError> {
+    let batches =
+        tc.env()
+            .shuffles
+            .read(shuffle, map, reduce)?
+            .ok_or(EngineError::FetchFailed {
+                shuffle,
+                map,
+                reduce,
+            })?;
+    tc.metrics.record_shuffle_read(&batches);
+    Ok(batches)
 }
 
 impl ExecutionPlan for ShuffleReaderExec {
@@ -119,17 +139,13 @@ impl ExecutionPlan for ShuffleReaderExec {
         let tc = ember_task(&context, "ShuffleReaderExec").map_err(to_datafusion)?;
         let shuffle = self.shuffle;
         let schema: SchemaRef = self.schema();
-        // Blocks are read lazily as the consumer pulls, `READ_MANY_CHUNK` map outputs per call
-        // of the store: in cluster mode the remote blocks of a chunk are fetched together, and
-        // at most a chunk of blocks waits in memory (see `READ_MANY_CHUNK` for the choice).
-        let (maps, reduce) = self.blocks(partition);
-        let store = Arc::clone(&tc.env().shuffles);
-        let batches =
-            ShuffleBlocks::new(store, shuffle, maps, reduce).flat_map(move |block| match block {
-                Ok((_, batches)) => {
-                    tc.metrics.record_shuffle_read(&batches);
-                    batches.into_iter().map(Ok).collect::<Vec<_>>()
-                }
+        // Blocks are fetched lazily, one map output at a time, as the consumer pulls.
+        let batches = self
+            .blocks(partition)
+            .into_iter()
+            .map(move |(map, reduce)| read(&tc, shuffle, map, reduce))
+            .flat_map(|r| match r {
+                Ok(batches) => batches.into_iter().map(Ok).collect::<Vec<_>>(),
                 Err(e) => vec![Err(to_datafusion(e))],
             });
         Ok(Box::pin(RecordBatchStreamAdapter::new(

@@ -99,30 +99,16 @@ impl ShuffleStore for ClusterShuffleStore {
         map: usize,
         reduce: usize,
     ) -> Result<Option<Vec<RecordBatch>>> {
-        Ok(self.read_many(shuffle, &[map], reduce)?.pop().flatten())
-    }
-
-    /// Reads the local blocks from the local store and fetches all the remote ones with one
-    /// [`BlockClient::fetch_each`] (bounded bytes in flight, the driver's block sizes as
-    /// expected sizes). A remote block that cannot be fetched reads as missing, the others
-    /// still arrive.
-    fn read_many(
-        &self,
-        shuffle: ShuffleId,
-        maps: &[usize],
-        reduce: usize,
-    ) -> Result<Vec<Option<Vec<RecordBatch>>>> {
         if tokio::runtime::Handle::try_current().is_ok() {
             // Called from async code (a SQL task's stream): the network calls below block, which
-            // a runtime's thread must not do, so they run on a plain thread: one per call, for
-            // all its blocks.
+            // a runtime's thread must not do, so they run on a plain thread.
             return std::thread::scope(|s| {
-                s.spawn(|| self.read_many_here(shuffle, maps, reduce))
+                s.spawn(|| self.read_here(shuffle, map, reduce))
                     .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                    .unwrap_or(Ok(None))
             });
         }
-        self.read_many_here(shuffle, maps, reduce)
+        self.read_here(shuffle, map, reduce)
     }
 
     fn remove_map_output(&self, shuffle: ShuffleId, map: usize) -> bool {
@@ -136,70 +122,38 @@ impl ShuffleStore for ClusterShuffleStore {
 }
 
 impl ClusterShuffleStore {
-    /// [`ShuffleStore::read_many`] from a thread outside any async runtime.
-    fn read_many_here(
+    /// [`ShuffleStore::read`] from a thread outside any async runtime.
+    fn read_here(
         &self,
         shuffle: ShuffleId,
-        maps: &[usize],
+        map: usize,
         reduce: usize,
-    ) -> Result<Vec<Option<Vec<RecordBatch>>>> {
-        let started = std::time::Instant::now();
-        let mut blocks = vec![None; maps.len()];
-        let Some(locations) = self.locations(shuffle) else {
-            return Ok(blocks);
+    ) -> Result<Option<Vec<RecordBatch>>> {
+        let Some(maps) = self.locations(shuffle) else {
+            return Ok(None);
         };
-        // The driver lists map outputs in map order; a search covers any other order.
-        let location = |map: usize| {
-            locations
-                .get(map)
-                .filter(|at| at.map == map as u64)
-                .or_else(|| locations.iter().find(|at| at.map == map as u64))
+        let Some(at) = maps.iter().find(|m| m.map == map as u64) else {
+            return Ok(None);
         };
-        let mut remote = Vec::new();
-        for (slot, &map) in maps.iter().enumerate() {
-            let Some(at) = location(map).filter(|at| !at.executor_id.is_empty()) else {
-                continue;
-            };
-            if at.executor_id == self.me.0 {
-                blocks[slot] = self.local.read(shuffle, map, reduce)?;
-            } else {
-                remote.push((slot, map, at));
-            }
+        if at.executor_id.is_empty() {
+            return Ok(None);
         }
-        if remote.is_empty() {
-            return Ok(blocks);
+        if at.executor_id == self.me.0 {
+            return self.local.read(shuffle, map, reduce);
         }
-        let requests = remote
-            .iter()
-            .map(|&(_, map, at)| {
-                let ticket = BlockTicket {
-                    block: Some(block_ticket::Block::Shuffle(ShuffleBlock {
-                        shuffle: shuffle.0,
-                        map: map as u64,
-                        reduce: reduce as u64,
-                    })),
-                };
-                let expected = at.sizes.get(reduce).copied().unwrap_or(0);
-                (at.flight_address.clone(), ticket, expected)
-            })
-            .collect();
-        let remote_count = remote.len();
-        match self.client.fetch_each(requests) {
-            Ok(fetched) => {
-                for ((slot, map, at), found) in remote.into_iter().zip(fetched) {
-                    match found {
-                        Ok(found) => blocks[slot] = found,
-                        Err(e) => {
-                            tracing::warn!(%shuffle, map, reduce, executor = %at.executor_id, error = %e, "shuffle fetch failed");
-                        }
-                    }
-                }
-            }
+        let ticket = BlockTicket {
+            block: Some(block_ticket::Block::Shuffle(ShuffleBlock {
+                shuffle: shuffle.0,
+                map: map as u64,
+                reduce: reduce as u64,
+            })),
+        };
+        match self.client.fetch(&at.flight_address, ticket) {
+            Ok(found) => Ok(found),
             Err(e) => {
-                tracing::warn!(%shuffle, reduce, blocks = remote_count, error = %e, "shuffle fetches failed");
+                tracing::warn!(%shuffle, map, reduce, executor = %at.executor_id, error = %e, "shuffle fetch failed");
+                Ok(None)
             }
         }
-        tracing::debug!(%shuffle, reduce, maps = maps.len(), remote = remote_count, elapsed_us = started.elapsed().as_micros() as u64, "shuffle blocks read");
-        Ok(blocks)
     }
 }
