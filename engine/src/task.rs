@@ -48,7 +48,8 @@ pub struct TaskSpec {
     pub cancelled: Arc<AtomicBool>,
     /// The cached partitions the task reads or writes
     /// ([`persisted_partitions`](crate::rdd::persisted_partitions)): a cluster runs it where
-    /// they are when it can.
+    /// they are when it can. Empty unless the backend
+    /// [`places_by_cache`](TaskBackend::places_by_cache).
     pub cached: Vec<crate::rdd::CachedPartition>,
 }
 
@@ -102,5 +103,11 @@ pub trait TaskBackend: Send + Sync {
     /// Drops an RDD's cached blocks wherever they are held.
     fn remove_rdd(&self, rdd: RddId) {
         self.env().blocks.remove_rdd(rdd);
+    }
+    /// Whether the backend places tasks by the cached partitions they read
+    /// ([`TaskSpec::cached`]); the scheduler lists them only then (one process holds every
+    /// block in local mode).
+    fn places_by_cache(&self) -> bool {
+        false
     }
 }

@@ -80,7 +80,7 @@ def executor_settings(master: str, app_name: str, settings: list[tuple[str, str]
     public = [(k, v) for k, v in settings if not k.startswith(_PRIVATE)]
     context = (master, app_name, public, worker_env, list(sys.path))
     encoded = base64.urlsafe_b64encode(pickle.dumps(context)).decode("ascii")
-    path = ":".join(p for p in sys.path if p)
+    path = os.pathsep.join(p for p in sys.path if p)
     out = [
         ("ember.executor.program", sys.executable),
         ("ember.executor.args", f"-m ember._executor {encoded}"),

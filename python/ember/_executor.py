@@ -8,6 +8,7 @@ driver's call failed the same way, or, if it did not, the next job fails on the 
 error saying the executor took another path.
 """
 
+import io
 import pickle
 import sys
 import traceback
@@ -18,8 +19,6 @@ from ember import _cluster, _ember
 
 class _StepUnpickler(pickle.Unpickler):
     def __init__(self, data: bytes, objects: dict[int, Any]) -> None:
-        import io
-
         super().__init__(io.BytesIO(data))
         self._objects = objects
 

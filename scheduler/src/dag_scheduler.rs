@@ -444,7 +444,10 @@ impl<'a> JobRun<'a> {
             task_id: TaskId(self.sched.next_task.fetch_add(1, Ordering::Relaxed)),
             kind,
             cancelled: Arc::clone(&self.cancelled),
-            cached: persisted_partitions(&self.graph.stages[&stage].rdd, partition),
+            cached: match self.sched.backend.places_by_cache() {
+                true => persisted_partitions(&self.graph.stages[&stage].rdd, partition),
+                false => Vec::new(),
+            },
         });
     }
 

@@ -75,6 +75,15 @@ fn word_count_matches_local_mode() {
     }
 }
 
+/// In the driver, kills executor `i` of a `local-cluster` with SIGKILL and lets the driver see
+/// its session close; nothing in an executor's copy of the test.
+pub(crate) fn kill_executor(ctx: &Context, i: usize) {
+    if let Some((_, pid, _)) = ctx.cluster_executors().get(i) {
+        kill(*pid);
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
 pub(crate) fn kill(pid: u32) {
     let status = std::process::Command::new("kill")
         .args(["-9", &pid.to_string()])
@@ -183,12 +192,7 @@ fn map_outputs_lost_after_the_map_stage_are_recomputed() {
     );
     let counts = slow_counts(&ctx, Duration::ZERO);
     assert_eq!(counts.count().unwrap(), 10);
-    let victim = ctx.cluster_executors().get(1).map(|e| e.1);
-    if let Some(pid) = victim {
-        kill(pid);
-        // Let the driver see the session close.
-        std::thread::sleep(Duration::from_millis(500));
-    }
+    kill_executor(&ctx, 1);
     let mut got = counts.collect().unwrap();
     got.sort();
     if ctx.is_driver() {
@@ -605,11 +609,7 @@ fn a_repartition_after_a_shuffle_recomputes_the_same_rows() {
         .reduce_by_key(|a, b| a + b)
         .repartition(5);
     assert_eq!(spread.count().unwrap(), 97);
-    let victim = ctx.cluster_executors().get(2).map(|e| e.1);
-    if let Some(pid) = victim {
-        kill(pid);
-        std::thread::sleep(Duration::from_millis(500));
-    }
+    kill_executor(&ctx, 2);
     let mut got = spread.collect().unwrap();
     got.sort();
     if ctx.is_driver() {

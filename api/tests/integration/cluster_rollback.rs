@@ -2,8 +2,7 @@
 //! whole, so a repartition of rows whose order differs between processes never duplicates or
 //! loses a row.
 
-use super::cluster::{cluster, kill};
-use std::time::Duration;
+use super::cluster::{cluster, kill_executor};
 
 #[test]
 fn an_indeterminate_map_stage_on_executors_runs_again_whole() {
@@ -25,11 +24,7 @@ fn an_indeterminate_map_stage_on_executors_runs_again_whole() {
         .mark_unordered()
         .repartition(4);
     assert_eq!(spread.count().unwrap(), 600);
-    let victim = ctx.cluster_executors().get(1).map(|e| e.1);
-    if let Some(pid) = victim {
-        kill(pid);
-        std::thread::sleep(Duration::from_millis(500));
-    }
+    kill_executor(&ctx, 1);
     let mut got = spread.collect().unwrap();
     got.sort();
     if ctx.is_driver() {

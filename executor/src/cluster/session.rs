@@ -347,14 +347,10 @@ impl ExecutorRuntime {
         };
         match stored {
             Ok(PutOutcome::Memory | PutOutcome::Disk) => {
-                if let Some(up) = self.up.get() {
-                    let _ = up.send(ExecutorMessage {
-                        kind: Some(executor_message::Kind::Stored(BlockStored {
-                            rdd: r.rdd,
-                            partition: r.partition,
-                        })),
-                    });
-                }
+                self.send_up(executor_message::Kind::Stored(BlockStored {
+                    rdd: r.rdd,
+                    partition: r.partition,
+                }));
             }
             Ok(PutOutcome::NotStored) => {
                 tracing::info!(block = %id, "no room for a replica");
@@ -411,13 +407,17 @@ impl ExecutorRuntime {
     /// The program's copy ended: tells the driver, which forgets this executor without
     /// treating it as a failure.
     pub fn goodbye(&self) {
-        if let Some(up) = self.up.get() {
-            let _ = up.send(ExecutorMessage {
-                kind: Some(executor_message::Kind::Goodbye(Goodbye {})),
-            });
+        if self.send_up(executor_message::Kind::Goodbye(Goodbye {})) {
             // Let the message leave before the process exits.
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// Sends a message up the session; false before it started or after it ended.
+    fn send_up(&self, kind: executor_message::Kind) -> bool {
+        self.up
+            .get()
+            .is_some_and(|up| up.send(ExecutorMessage { kind: Some(kind) }).is_ok())
     }
 
     /// The next step of the driver's program (see `ProgramStep` in the protocol), waiting for

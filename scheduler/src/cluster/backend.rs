@@ -630,6 +630,9 @@ impl TaskBackend for ClusterBackend {
             }));
         }
     }
+    fn places_by_cache(&self) -> bool {
+        true
+    }
     fn remove_rdd(&self, rdd: RddId) {
         self.shared.env.blocks.remove_rdd(rdd);
         let mut st = self.shared.state.lock();
