@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedSender;
 
 /// A worker's settings.
@@ -87,6 +87,9 @@ fn launch(config: &WorkerConfig, l: &LaunchExecutor) -> Result<Child, String> {
         .map_err(|e| format!("cannot start {}: {e}", l.program))
 }
 
+/// How long a worker keeps trying to reach its master before it gives up.
+const MASTER_WAIT: Duration = Duration::from_secs(60);
+
 /// Runs the worker until its master goes away (an error naming the master) .
 pub fn run(config: WorkerConfig) -> Result<(), ExecutorError> {
     let fail = |message: String| ExecutorError::Master {
@@ -100,14 +103,28 @@ pub fn run(config: WorkerConfig) -> Result<(), ExecutorError> {
         .build()
         .map_err(|e| fail(format!("cannot start the runtime: {e}")))?;
     let credentials = Credentials::new(config.secret.as_ref()).map_err(|e| fail(e.to_string()))?;
-    let channel = runtime
-        .block_on(
-            ember_proto::tls::endpoint(&config.master, config.tls.as_ref())
-                .map_err(fail)?
-                .connect_timeout(Duration::from_secs(10))
-                .connect(),
-        )
-        .map_err(|e| fail(format!("cannot connect: {}", ember_proto::error_chain(&e))))?;
+    let endpoint = ember_proto::tls::endpoint(&config.master, config.tls.as_ref())
+        .map_err(fail)?
+        .connect_timeout(Duration::from_secs(10));
+    // A worker started before its master (or while it restarts) keeps trying, as Spark's
+    // workers retry their registration.
+    let started = Instant::now();
+    let channel = loop {
+        match runtime.block_on(endpoint.connect()) {
+            Ok(c) => break c,
+            Err(e) if started.elapsed() < MASTER_WAIT => {
+                tracing::info!(master = %config.master, error = %ember_proto::error_chain(&e), "master not reachable yet; retrying");
+                std::thread::sleep(Duration::from_millis(500));
+            }
+            Err(e) => {
+                return Err(fail(format!(
+                    "cannot connect for {} s: {}",
+                    MASTER_WAIT.as_secs(),
+                    ember_proto::error_chain(&e)
+                )));
+            }
+        }
+    };
     let mut master = MasterClient::with_interceptor(channel, credentials);
     let (up, rx) = tokio::sync::mpsc::unbounded_channel::<WorkerMessage>();
     send(
