@@ -91,6 +91,43 @@ pyspark_examples() {
 }
 python_step() { python_tools && pyspark_examples; }
 step python python_step
+
+# Debian packages of the web UI tests (issue 7): headless Chromium and ChromeDriver for the
+# browser tests, and promtool (package prometheus), which checks every /metrics exposition.
+# The tests find them on PATH and fail, not skip, when they are missing.
+debian_packages() {
+    local missing=0 tool
+    for tool in chromium chromedriver promtool; do
+        command -v "$tool" >/dev/null 2>&1 || missing=1
+    done
+    [ "$missing" -eq 0 ] && return 0
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        if ! command -v sudo >/dev/null 2>&1; then
+            echo "test.sh: chromium, chromedriver or promtool is missing, and installing them needs root or sudo" >&2
+            return 1
+        fi
+        sudo=(sudo)
+    fi
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "test.sh: chromium, chromedriver or promtool is missing, and apt-get is not here to install them" >&2
+        return 1
+    fi
+    echo "test.sh: installing chromium chromium-driver prometheus with apt-get"
+    "${sudo[@]}" apt-get update -qq &&
+        DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+            chromium chromium-driver prometheus || {
+        echo "test.sh: apt-get could not install chromium chromium-driver prometheus" >&2
+        return 1
+    }
+    for tool in chromium chromedriver promtool; do
+        command -v "$tool" >/dev/null 2>&1 || {
+            echo "test.sh: $tool is still missing after apt-get" >&2
+            return 1
+        }
+    done
+}
+step packages debian_packages
 export EMBER_PYTHON="$venv/bin/python"
 export PATH="$venv/bin:$PATH"
 

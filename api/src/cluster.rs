@@ -161,6 +161,12 @@ pub(crate) fn start(
         let cores = spec.cores;
         let runtime =
             ExecutorRuntime::connect(spec, ExecutorSpec::secret_from_env(), Arc::clone(&local))?;
+        // Its Prometheus endpoint, announced to the driver at registration.
+        let secret = ExecutorSpec::secret_from_env().and_then(Secret::new);
+        match crate::ui::metrics::serve_executor_metrics(&runtime, &blocks, secret) {
+            Ok(url) => runtime.announce_metrics(url),
+            Err(e) => tracing::warn!(error = %e, "this executor serves no /metrics"),
+        }
         let env = env_of(id, runtime.shuffles() as Arc<dyn ShuffleStore>);
         let backend = Arc::new(LocalBackend::new(cores, Arc::clone(&env))?);
         runtime.start(
@@ -602,6 +608,20 @@ impl Context {
                     })
                     .collect()
             }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The executors registered with a cluster driver and the URLs of their Prometheus
+    /// endpoints (`http://host:port/metrics`), sorted by executor id; empty outside a cluster
+    /// driver.
+    pub fn executor_metrics_urls(&self) -> Vec<(String, String)> {
+        match &self.inner.role {
+            Role::Driver { backend, .. } => backend
+                .executor_metrics_urls()
+                .into_iter()
+                .map(|(id, url)| (id.0, url))
+                .collect(),
             _ => Vec::new(),
         }
     }

@@ -40,6 +40,7 @@ pub mod rdd;
 pub mod sql;
 pub mod status;
 pub mod text;
+pub mod ui;
 
 pub use conf::{Conf, Master};
 pub use context::Context;

@@ -63,3 +63,5 @@ mod sql_dataframe;
 mod tpch;
 #[path = "integration/transformations.rs"]
 mod transformations;
+#[path = "integration/ui_server.rs"]
+mod ui_server;

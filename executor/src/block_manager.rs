@@ -76,6 +76,16 @@ impl BlockManager {
         self.state.lock().memory_used
     }
 
+    /// The memory budget, in bytes.
+    pub fn capacity(&self) -> u64 {
+        self.budget
+    }
+
+    /// Bytes of blocks held on disk (their IPC files' sizes).
+    pub fn disk_used(&self) -> u64 {
+        self.state.lock().disk.values().map(|b| b.bytes).sum()
+    }
+
     /// Blocks held, in memory and on disk.
     pub fn block_ids(&self) -> Vec<BlockId> {
         let st = self.state.lock();

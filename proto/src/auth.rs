@@ -32,6 +32,10 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
+    /// Whether `candidate` is this secret, compared in time that depends only on the lengths.
+    pub fn matches(&self, candidate: &[u8]) -> bool {
+        same(candidate, self.0.as_bytes())
+    }
     /// The `authorization` value a client sends.
     fn bearer(&self) -> String {
         format!("Bearer {}", self.0)

@@ -11,5 +11,5 @@ mod session;
 pub mod shuffle;
 mod spec;
 
-pub use session::ExecutorRuntime;
+pub use session::{ExecutorRuntime, TaskCounts};
 pub use spec::{ExecutorSpec, SECRET_VAR, SPEC_VAR};

@@ -24,7 +24,7 @@ use ember_proto::{MAX_MESSAGE_BYTES, PROTOCOL_VERSION, build_id};
 use parking_lot::{Condvar, Mutex};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
@@ -52,6 +52,23 @@ pub struct ExecutorRuntime {
     program_sent: Condvar,
     /// Fetches replicas of cached blocks from other executors.
     client: BlockClient,
+    /// The URL of this executor's Prometheus endpoint, announced at registration.
+    metrics_url: std::sync::OnceLock<String>,
+    /// Task attempts launched, succeeded and failed here.
+    launched: AtomicU64,
+    succeeded: AtomicU64,
+    failed: AtomicU64,
+}
+
+/// Task attempts an executor ran: `active = launched - completed - failed`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TaskCounts {
+    /// Attempts launched and not ended.
+    pub active: u64,
+    /// Attempts that succeeded.
+    pub completed: u64,
+    /// Attempts that failed (errors, cancellations, fetch failures).
+    pub failed: u64,
 }
 
 impl ExecutorRuntime {
@@ -135,6 +152,10 @@ impl ExecutorRuntime {
             program: Mutex::default(),
             program_sent: Condvar::new(),
             client,
+            metrics_url: std::sync::OnceLock::new(),
+            launched: AtomicU64::new(0),
+            succeeded: AtomicU64::new(0),
+            failed: AtomicU64::new(0),
         }))
     }
 
@@ -146,6 +167,30 @@ impl ExecutorRuntime {
     /// The executor's id.
     pub fn executor_id(&self) -> &str {
         &self.spec.executor_id
+    }
+
+    /// The host the executor serves on (its spec's).
+    pub fn host(&self) -> &str {
+        &self.spec.host
+    }
+
+    /// Sets the URL of this executor's Prometheus endpoint, which [`start`](Self::start)
+    /// announces to the driver; the first URL set wins. Call it before `start`.
+    pub fn announce_metrics(&self, url: String) {
+        let _ = self.metrics_url.set(url);
+    }
+
+    /// The task attempts this executor ran so far.
+    pub fn task_counts(&self) -> TaskCounts {
+        // Ended counts first, so `active` never goes below zero.
+        let completed = self.succeeded.load(Ordering::SeqCst);
+        let failed = self.failed.load(Ordering::SeqCst);
+        let launched = self.launched.load(Ordering::SeqCst);
+        TaskCounts {
+            active: launched.saturating_sub(completed + failed),
+            completed,
+            failed,
+        }
     }
 
     /// Serves blocks over Flight, registers with the driver and starts taking tasks, which
@@ -191,6 +236,7 @@ impl ExecutorRuntime {
                 cores: self.spec.cores as u32,
                 memory_bytes: self.spec.memory_bytes,
                 pid: std::process::id(),
+                metrics_url: self.metrics_url.get().cloned().unwrap_or_default(),
             }),
         );
         let outbound =
@@ -238,10 +284,15 @@ impl ExecutorRuntime {
         // Completions of the task threads go up the stream.
         let (done_tx, done_rx) = mpsc::channel::<TaskCompletion>();
         let up = tx.clone();
+        let me = Arc::clone(self);
         std::thread::Builder::new()
             .name("ember-executor-status".into())
             .spawn(move || {
                 while let Ok(done) = done_rx.recv() {
+                    match done.result.is_ok() {
+                        true => me.succeeded.fetch_add(1, Ordering::SeqCst),
+                        false => me.failed.fetch_add(1, Ordering::SeqCst),
+                    };
                     send(&up, executor_message::Kind::Status(status_of(done)));
                 }
             })
@@ -365,6 +416,7 @@ impl ExecutorRuntime {
         backend: &Arc<dyn TaskBackend>,
         done: mpsc::Sender<TaskCompletion>,
     ) {
+        self.launched.fetch_add(1, Ordering::SeqCst);
         self.shuffles.observe_epoch(task.map_output_epoch);
         let kind = self.mirror.task_kind(
             &self.spec.executor_id,

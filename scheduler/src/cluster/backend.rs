@@ -187,6 +187,20 @@ impl ClusterBackend {
         v
     }
 
+    /// Registered executors and the URLs of their Prometheus endpoints (`/metrics`), sorted
+    /// by executor id; an executor that serves none is left out.
+    pub fn executor_metrics_urls(&self) -> Vec<(ExecutorId, String)> {
+        let st = self.shared.state.lock();
+        let mut v: Vec<_> = st
+            .executors
+            .iter()
+            .filter(|(_, e)| !e.metrics_url.is_empty())
+            .map(|(id, e)| (id.clone(), e.metrics_url.clone()))
+            .collect();
+        v.sort();
+        v
+    }
+
     /// How many copies of `rdd`'s partitions executors hold, as far as the driver knows.
     pub fn cached_copies(&self, rdd: RddId) -> usize {
         let st = self.shared.state.lock();
@@ -290,6 +304,7 @@ impl Shared {
         }
         let exec = Executor {
             flight_address: r.flight_address.clone(),
+            metrics_url: r.metrics_url.clone(),
             cores: (r.cores as usize).max(1),
             free: (r.cores as usize).max(1),
             last_heartbeat: Instant::now(),

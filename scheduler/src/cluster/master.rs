@@ -28,6 +28,7 @@
 //! - An executor that ended by itself with status 0 (its copy of the program finished) is not
 //!   replaced, nor are executors stopped because their application ended.
 
+pub use super::master_info::{ApplicationInfo, ClusterSnapshot, ExecutorInfo, WorkerInfo};
 use crate::error::SchedulerError;
 use ember_proto::PROTOCOL_VERSION;
 use ember_proto::auth::{Guard, Secret, check_listen};
@@ -53,6 +54,8 @@ use tonic::{Request, Response, Status, Streaming};
 
 struct Worker {
     host: String,
+    cores: u32,
+    memory: u64,
     free_cores: u32,
     free_memory: u64,
     down: UnboundedSender<Result<MasterMessage, Status>>,
@@ -69,6 +72,8 @@ struct App {
     /// The order applications were accepted in (replacements are placed in it).
     seq: u64,
     name: String,
+    /// When the master accepted it.
+    accepted: Instant,
     events: UnboundedSender<Result<ApplicationEvent, Status>>,
     executors: HashMap<String, Placed>,
     /// What its executors are launched with (all but the executor id).
@@ -115,23 +120,6 @@ impl Default for MasterConfig {
             max_executor_retries: DEFAULT_MAX_EXECUTOR_RETRIES,
         }
     }
-}
-
-/// An application as the master sees it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ApplicationInfo {
-    /// The id the master gave it.
-    pub id: String,
-    /// The name the driver gave it.
-    pub name: String,
-    /// Its executors' ids, sorted.
-    pub executors: Vec<String>,
-    /// How many of its executors failed.
-    pub failures: u32,
-    /// Exited executors waiting for a worker with room to be replaced.
-    pub waiting: usize,
-    /// Its failures went past the limit: exited executors are no longer replaced.
-    pub not_replacing: bool,
 }
 
 #[derive(Default)]
@@ -388,6 +376,8 @@ impl Master for MasterService {
                 reg.worker_id.clone(),
                 Worker {
                     host: reg.host.clone(),
+                    cores: reg.cores,
+                    memory: reg.memory_bytes,
                     free_cores: reg.cores,
                     free_memory: reg.memory_bytes,
                     down: tx,
@@ -441,6 +431,7 @@ impl Master for MasterService {
         let mut app = App {
             seq,
             name: req.name.clone(),
+            accepted: Instant::now(),
             events: tx,
             executors: HashMap::new(),
             launch: LaunchExecutor {
@@ -601,26 +592,67 @@ impl MasterHandle {
 
     /// The applications running, in the order they were accepted.
     pub fn applications(&self) -> Vec<ApplicationInfo> {
+        self.snapshot().applications
+    }
+
+    /// Workers, executors and applications at this instant (the web UI's view).
+    pub fn snapshot(&self) -> ClusterSnapshot {
         let st = self.shared.state.lock();
-        let mut apps: Vec<(u64, ApplicationInfo)> = st
-            .apps
+        let mut workers: Vec<WorkerInfo> = st
+            .workers
             .iter()
-            .map(|(id, a)| {
-                let mut executors: Vec<String> = a.executors.keys().cloned().collect();
-                executors.sort();
-                let info = ApplicationInfo {
-                    id: id.clone(),
-                    name: a.name.clone(),
-                    executors,
-                    failures: a.failures,
-                    waiting: a.replacing.len(),
-                    not_replacing: a.not_replacing,
-                };
-                (a.seq, info)
+            .map(|(id, w)| WorkerInfo {
+                id: id.clone(),
+                host: w.host.clone(),
+                cores: w.cores,
+                cores_used: w.cores.saturating_sub(w.free_cores),
+                memory_bytes: w.memory,
+                memory_used: w.memory.saturating_sub(w.free_memory),
+                state: "ALIVE",
+                last_heartbeat: w.last_heartbeat.elapsed(),
             })
             .collect();
+        workers.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut executors = Vec::new();
+        let mut apps: Vec<(u64, ApplicationInfo)> = Vec::new();
+        for (app_id, a) in &st.apps {
+            for (id, p) in &a.executors {
+                executors.push(ExecutorInfo {
+                    id: id.clone(),
+                    app_id: app_id.clone(),
+                    worker: p.worker.clone(),
+                    host: st
+                        .workers
+                        .get(&p.worker)
+                        .map(|w| w.host.clone())
+                        .unwrap_or_default(),
+                    cores: p.cores,
+                    memory_bytes: p.memory,
+                });
+            }
+            let mut ids: Vec<String> = a.executors.keys().cloned().collect();
+            ids.sort();
+            let info = ApplicationInfo {
+                id: app_id.clone(),
+                name: a.name.clone(),
+                executors: ids,
+                cores_per_executor: a.launch.cores,
+                memory_per_executor: a.launch.memory_bytes,
+                duration: a.accepted.elapsed(),
+                failures: a.failures,
+                waiting: a.replacing.len(),
+                not_replacing: a.not_replacing,
+            };
+            apps.push((a.seq, info));
+        }
+        executors.sort_by(|a, b| a.id.cmp(&b.id));
         apps.sort_by_key(|(seq, _)| *seq);
-        apps.into_iter().map(|(_, a)| a).collect()
+        ClusterSnapshot {
+            address: self.address.to_string(),
+            workers,
+            executors,
+            applications: apps.into_iter().map(|(_, a)| a).collect(),
+        }
     }
 
     /// Serves until the process is stopped.

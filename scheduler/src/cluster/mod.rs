@@ -8,6 +8,7 @@
 
 pub mod backend;
 pub mod master;
+mod master_info;
 mod registry;
 mod service;
 

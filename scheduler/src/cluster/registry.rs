@@ -17,6 +17,8 @@ pub(super) type Downlink = UnboundedSender<Result<DriverMessage, Status>>;
 /// A registered executor.
 pub(super) struct Executor {
     pub flight_address: String,
+    /// Its Prometheus endpoint (empty when it serves none).
+    pub metrics_url: String,
     pub cores: usize,
     pub free: usize,
     pub last_heartbeat: Instant,

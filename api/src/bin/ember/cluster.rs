@@ -2,12 +2,15 @@
 //! starts executors on each host.
 
 use clap::Args;
+use ember::ui::master_page::master_router;
+use ember::ui::server::{UiSettings, serve};
 use ember_executor::worker::{WorkerConfig, run};
 use ember_proto::auth::Secret;
 use ember_proto::tls::{self, Tls, TlsFiles};
 use ember_scheduler::cluster::MasterHandle;
 use ember_scheduler::cluster::master::{DEFAULT_MAX_EXECUTOR_RETRIES, MasterConfig};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The shared secret: `EMBER_AUTHENTICATE_SECRET`, or the file `--secret-file` names.
@@ -69,6 +72,10 @@ pub struct MasterArgs {
     /// The port to listen on.
     #[arg(long, default_value_t = 7077)]
     port: u16,
+    /// The port of the web UI (the cluster page, /json and /metrics) on --host; the next free
+    /// port when taken (up to 16 more), 0 for any.
+    #[arg(long, value_name = "PORT", default_value_t = 8080)]
+    webui_port: u16,
     /// How many failed executors of one application are replaced; past it, they are not
     /// (ember.deploy.maxExecutorRetries).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_EXECUTOR_RETRIES)]
@@ -137,9 +144,25 @@ pub fn master(args: &MasterArgs) -> ExitCode {
         worker_timeout: Duration::from_secs(30),
         max_executor_retries: args.max_executor_retries,
     };
+    let ui = UiSettings {
+        host: args.host.clone(),
+        port: args.webui_port,
+        secret: secret.clone(),
+        ..UiSettings::new(args.webui_port)
+    };
     match MasterHandle::start_with(&bind, secret, tls, config) {
         Ok(m) => {
+            let m = Arc::new(m);
+            let view = Arc::clone(&m);
+            let server = match serve(master_router(move || view.snapshot()), &ui) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("ember master: the web UI: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
             eprintln!("ember master listening on ember://{}", m.address());
+            eprintln!("ember master web UI at {}", server.url());
             m.run_forever();
             ExitCode::SUCCESS
         }

@@ -1,0 +1,11 @@
+//! The web UI and Prometheus endpoints (issue 7): the HTTP server every UI runs on
+//! ([`server`]: port rule, security headers, authentication, the stylesheet), the `/metrics`
+//! expositions of driver, executors and master ([`metrics`]), and the standalone master's
+//! cluster page ([`master_page`]).
+
+pub mod master_page;
+pub mod metrics;
+pub mod server;
+
+pub use metrics::{DriverMetrics, ExecutorMetrics, driver_metrics_router};
+pub use server::{UiError, UiServer, UiSettings, serve};
