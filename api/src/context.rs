@@ -5,6 +5,7 @@ use crate::conf::{Conf, Master};
 use crate::error::{Error, Result};
 use crate::rdd::Rdd;
 use crate::status::StatusView;
+use crate::ui::event_log::{EventLogWriter, redacted};
 use ember_engine::accumulator::{Accumulator, AccumulatorParam, AccumulatorRegistry, AddParam};
 use ember_engine::broadcast::Broadcast;
 use ember_engine::cleaner::{Cleaner, CleanupTask};
@@ -20,6 +21,7 @@ use ember_engine::store::{SourceFile, Stores, is_remote, list_files, read_all};
 use ember_engine::task_context::abort;
 use ember_executor::block_manager::BlockManager;
 use ember_executor::shuffle_store::LocalShuffleStore;
+use ember_scheduler::events::{Event, Listener, now_ms};
 use ember_scheduler::{DagScheduler, SchedulerConfig};
 use parking_lot::Mutex;
 use serde::Serialize;
@@ -64,6 +66,10 @@ pub(crate) struct Inner {
     cleanups: Mutex<Receiver<CleanupTask>>,
     /// DataFusion's session for SQL and DataFrames.
     pub(crate) sql: datafusion::prelude::SessionContext,
+    /// The application id (`app-<start ms>-<pid>`).
+    pub(crate) app_id: String,
+    /// The event log, when `ember.eventLog.enabled`.
+    pub(crate) event_log: Option<Arc<EventLogWriter>>,
     _local_dir: tempfile::TempDir,
 }
 
@@ -161,6 +167,14 @@ impl Context {
         let (cleaner, cleanups) = Cleaner::channel();
         let stores = Arc::new(Stores::new(conf.all()));
         let sql = crate::sql::session::new_session(&conf, default_parallelism, &stores)?;
+        let app_id = format!("app-{}-{}", now_ms(), std::process::id());
+        let event_log = match matches!(role, crate::cluster::Role::Executor(_)) {
+            true => None,
+            false => {
+                let local = matches!(master, Master::Local { .. });
+                start_event_log(&conf, &scheduler, &app_id, slots, storage, local)?
+            }
+        };
         tracing::info!(
             master = conf.get_master(),
             app = conf.get_app_name(),
@@ -190,9 +204,29 @@ impl Context {
                 cleaner,
                 cleanups: Mutex::new(cleanups),
                 sql,
+                app_id,
+                event_log,
                 _local_dir: temp,
             }),
         })
+    }
+
+    /// The application id (`app-<start ms>-<pid>`), as the event log and the UI name it.
+    pub fn application_id(&self) -> &str {
+        &self.inner.app_id
+    }
+
+    /// The event log file this context writes, when `ember.eventLog.enabled` is true.
+    pub fn event_log_path(&self) -> Option<PathBuf> {
+        self.inner
+            .event_log
+            .as_ref()
+            .map(|w| w.path().to_path_buf())
+    }
+
+    /// Adds a listener of this context's scheduler events (Spark's `addSparkListener`).
+    pub fn add_listener(&self, listener: Arc<dyn Listener>) {
+        self.inner.scheduler.events().add_listener(listener);
     }
 
     /// A context on `local[*]` with default settings.
@@ -465,5 +499,63 @@ impl Context {
     /// Bytes of cached blocks held in memory.
     pub fn storage_memory_used(&self) -> u64 {
         self.inner.blocks.memory_used()
+    }
+}
+
+/// Starts the event log when `ember.eventLog.enabled` is true, and posts the application's
+/// first events (start, environment, the driver's executor in local mode).
+fn start_event_log(
+    conf: &Conf,
+    scheduler: &DagScheduler,
+    app_id: &str,
+    slots: usize,
+    storage: u64,
+    local: bool,
+) -> Result<Option<Arc<EventLogWriter>>> {
+    if !conf.get_bool("ember.eventLog.enabled", false)? {
+        return Ok(None);
+    }
+    let dir = conf
+        .get("ember.eventLog.dir")
+        .unwrap_or("/tmp/ember-events");
+    let writer =
+        EventLogWriter::create(std::path::Path::new(dir), app_id).map_err(|e| Error::Conf {
+            key: "ember.eventLog.dir".into(),
+            value: dir.into(),
+            message: format!("cannot write the event log there: {e}"),
+        })?;
+    let writer = Arc::new(writer);
+    let bus = scheduler.events();
+    bus.add_listener(Arc::clone(&writer) as Arc<dyn Listener>);
+    bus.post(Event::ApplicationStart {
+        app_id: app_id.to_string(),
+        app_name: conf.get_app_name().to_string(),
+        master: conf.get_master().to_string(),
+        user: std::env::var("USER").unwrap_or_default(),
+        time: now_ms(),
+    });
+    bus.post(Event::Environment {
+        properties: redacted(conf.all().map(|(k, v)| (k.to_string(), v.to_string()))),
+    });
+    if local {
+        bus.post(Event::ExecutorAdded {
+            executor_id: "driver".into(),
+            host: "localhost".into(),
+            cores: slots,
+            max_memory: storage,
+            metrics_url: None,
+            time: now_ms(),
+        });
+    }
+    Ok(Some(writer))
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if self.event_log.is_some() {
+            self.scheduler
+                .events()
+                .post(Event::ApplicationEnd { time: now_ms() });
+        }
     }
 }

@@ -32,6 +32,14 @@ pub enum Error {
         /// The action, e.g. `reduce`.
         operation: &'static str,
     },
+    /// An event log cannot be read or written.
+    #[error("event log {path}: {message}")]
+    EventLog {
+        /// The log file.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
     /// An output path already exists.
     #[error("output directory {path} already exists")]
     OutputExists {

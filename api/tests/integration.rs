@@ -25,6 +25,8 @@ mod compressed_input;
 mod determinism;
 #[path = "integration/errors.rs"]
 mod errors;
+#[path = "integration/events.rs"]
+mod events;
 #[path = "integration/joins.rs"]
 mod joins;
 #[path = "integration/moto.rs"]

@@ -8,7 +8,7 @@ use crate::env::{Env, MapStatus};
 use crate::error::{EngineError, Result};
 use crate::ids::{AccumulatorId, JobId, RddId, ShuffleId, StageId, TaskId};
 use crate::rdd::ShuffleDependencyBase;
-use crate::task_context::{PendingUpdate, TaskContext};
+use crate::task_context::{BlockUpdate, PendingUpdate, TaskContext, TaskMetricsSnapshot};
 use std::any::Any;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -79,9 +79,12 @@ pub struct TaskCompletion {
     pub updates: Vec<(AccumulatorId, Box<dyn PendingUpdate>)>,
     /// Wall time of the attempt.
     pub duration: Duration,
-    /// Shuffle records and bytes read and written: `[read records, read bytes, written records,
-    /// written bytes]`.
-    pub shuffle: [u64; 4],
+    /// The task's counters.
+    pub metrics: TaskMetricsSnapshot,
+    /// Cached blocks the task stored.
+    pub blocks: Vec<BlockUpdate>,
+    /// The executor that ran it (`driver` in local mode).
+    pub executor: String,
 }
 
 /// Runs tasks: local threads, or executors in other processes.

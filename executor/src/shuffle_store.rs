@@ -8,6 +8,7 @@ use ember_engine::env::{MapStatus, ShuffleStore};
 use ember_engine::error::{EngineError, Result};
 use ember_engine::ids::{ExecutorId, ShuffleId};
 use ember_engine::ipc::{decode, encode};
+use ember_engine::task_context::TaskContext;
 use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::fs::File;
@@ -116,7 +117,12 @@ impl ShuffleStore for LocalShuffleStore {
                 bytes: total,
             }
         } else {
-            self.spill(shuffle, map, &encoded)?
+            let output = self.spill(shuffle, map, &encoded)?;
+            if let (Some(tc), MapOutput::Disk { index, .. }) = (TaskContext::get(), &output) {
+                tc.metrics
+                    .record_spill(total, index.iter().map(|(_, len)| len).sum());
+            }
+            output
         };
         let mut st = self.state.lock();
         if let MapOutput::Memory { bytes, .. } = &output {

@@ -62,7 +62,6 @@ pub fn run_task(spec: &TaskSpec, env: &Arc<Env>) -> TaskCompletion {
     } else {
         Vec::new()
     };
-    let m = &tc.metrics;
     TaskCompletion {
         task_id: spec.task_id,
         stage: spec.stage,
@@ -72,11 +71,8 @@ pub fn run_task(spec: &TaskSpec, env: &Arc<Env>) -> TaskCompletion {
         result,
         updates,
         duration: start.elapsed(),
-        shuffle: [
-            m.shuffle_records_read.load(Ordering::Relaxed),
-            m.shuffle_bytes_read.load(Ordering::Relaxed),
-            m.shuffle_records_written.load(Ordering::Relaxed),
-            m.shuffle_bytes_written.load(Ordering::Relaxed),
-        ],
+        metrics: tc.metrics.snapshot(),
+        blocks: std::mem::take(&mut *tc.metrics.blocks.lock()),
+        executor: env.executor_id.0.clone(),
     }
 }

@@ -1,14 +1,16 @@
 //! Between the engine's task types and their messages: an executor turns a finished task into
 //! a [`TaskStatus`]; the driver turns it back into the [`TaskCompletion`] its scheduler reads.
 
-use crate::v1::{AccumulatorUpdate, ErrorKind, MapOutput, TaskError, TaskStatus, task_status};
+use crate::v1::{
+    AccumulatorUpdate, ErrorKind, MapOutput, StoredBlock, TaskError, TaskStatus, task_status,
+};
 use ember_engine::accumulator::{AccumulatorRegistry, EncodedUpdate};
 use ember_engine::env::MapStatus;
 use ember_engine::error::EngineError;
 use ember_engine::ids::AccumulatorId;
 use ember_engine::ids::{ExecutorId, StageId, TaskId};
 use ember_engine::task::{TaskCompletion, TaskOutput};
-use ember_engine::task_context::PendingUpdate;
+use ember_engine::task_context::{BlockUpdate, PendingUpdate, TaskMetricsSnapshot};
 use std::time::Duration;
 
 /// The message of a finished task. A result task's value must be the bytes the action encoded
@@ -51,7 +53,17 @@ pub fn status_of(done: TaskCompletion) -> TaskStatus {
         task_id: done.task_id.0,
         outcome: Some(outcome),
         duration_micros: done.duration.as_micros() as u64,
-        shuffle_metrics: done.shuffle.to_vec(),
+        metrics: done.metrics.to_vec(),
+        blocks: done
+            .blocks
+            .iter()
+            .map(|b| StoredBlock {
+                rdd: b.rdd,
+                partition: b.partition as u64,
+                memory_bytes: b.memory_bytes,
+                disk_bytes: b.disk_bytes,
+            })
+            .collect(),
         updates,
     }
 }
@@ -170,17 +182,20 @@ pub fn completion_of(
             message: "a task status without an outcome".into(),
         }),
     };
-    let mut shuffle = [0u64; 4];
-    for (slot, v) in shuffle.iter_mut().zip(status.shuffle_metrics) {
-        *slot = v;
-    }
-    let mut done = completion(
-        task,
-        result,
-        Duration::from_micros(status.duration_micros),
-        shuffle,
-    );
+    let mut done = completion(task, result, Duration::from_micros(status.duration_micros));
     done.updates = updates;
+    done.metrics = TaskMetricsSnapshot::from_slice(&status.metrics);
+    done.executor = executor.0.clone();
+    done.blocks = status
+        .blocks
+        .into_iter()
+        .map(|b| BlockUpdate {
+            rdd: b.rdd,
+            partition: b.partition as usize,
+            memory_bytes: b.memory_bytes,
+            disk_bytes: b.disk_bytes,
+        })
+        .collect();
     done
 }
 
@@ -195,7 +210,6 @@ pub fn completion(
     task: &Launched,
     result: Result<TaskOutput, EngineError>,
     duration: Duration,
-    shuffle: [u64; 4],
 ) -> TaskCompletion {
     TaskCompletion {
         task_id: task.task_id,
@@ -206,6 +220,8 @@ pub fn completion(
         result,
         updates: Vec::new(),
         duration,
-        shuffle,
+        metrics: TaskMetricsSnapshot::default(),
+        blocks: Vec::new(),
+        executor: String::new(),
     }
 }

@@ -33,6 +33,7 @@
 
 use crate::dag::JobGraph;
 use crate::error::SchedulerError;
+use crate::events::{Event, EventBus, StageEndStatus, StagePlan, TaskEndStatus, now_ms};
 use crate::map_output::MapOutputTracker;
 use crate::progress::ConsoleProgress;
 use crate::stage::{Running, StageKind, StageState, Succeeded, Waiting};
@@ -80,6 +81,7 @@ pub struct DagScheduler {
     config: SchedulerConfig,
     map_outputs: Arc<MapOutputTracker>,
     status: Arc<StatusTracker>,
+    events: Arc<EventBus>,
     shuffle_stages: Mutex<HashMap<ShuffleId, StageId>>,
     /// The shuffles each known shuffle's map side reads (see `rollback`).
     shuffle_parents: Mutex<HashMap<ShuffleId, Vec<ShuffleId>>>,
@@ -109,6 +111,7 @@ impl DagScheduler {
             config,
             map_outputs,
             status: Arc::new(StatusTracker::default()),
+            events: Arc::default(),
             shuffle_stages: Mutex::new(HashMap::new()),
             shuffle_parents: Mutex::new(HashMap::new()),
             next_job: AtomicU64::new(0),
@@ -119,6 +122,10 @@ impl DagScheduler {
         }
     }
 
+    /// The bus the scheduler posts job, stage and task events on.
+    pub fn events(&self) -> &Arc<EventBus> {
+        &self.events
+    }
     /// The task backend.
     pub fn backend(&self) -> &Arc<dyn TaskBackend> {
         &self.backend
@@ -196,6 +203,13 @@ impl DagScheduler {
                 })
                 .collect(),
         );
+        self.events.post(Event::JobStart {
+            job_id: job.0,
+            description: description.clone(),
+            stages: order.iter().map(|s| plan_of(&graph, *s)).collect(),
+            sql_execution: None,
+            time: now_ms(),
+        });
         tracing::info!(%job, stages = order.len(), %description, "job submitted");
         let _progress = if self.config.show_progress {
             ConsoleProgress::start(Arc::clone(&self.status))
@@ -208,6 +222,14 @@ impl DagScheduler {
         let outcome = run.run();
         *self.active.lock() = None;
         run.cancelled.store(true, Ordering::Relaxed);
+        if let Err(e) = &outcome {
+            run.running_stages_failed(&e.to_string());
+        }
+        self.events.post(Event::JobEnd {
+            job_id: job.0,
+            error: outcome.as_ref().err().map(ToString::to_string),
+            time: now_ms(),
+        });
         match &outcome {
             Ok(_) => {
                 tracing::info!(%job, elapsed = ?started.elapsed(), "job finished");
@@ -335,6 +357,7 @@ impl<'a> JobRun<'a> {
                     self.sched
                         .status
                         .update_stage(self.job, s, |i| i.status = StageStatus::Skipped);
+                    self.stage_ended(s, 0, StageEndStatus::Skipped, None);
                 }
             }
         }
@@ -414,6 +437,7 @@ impl<'a> JobRun<'a> {
             StageKind::ShuffleMap(dep) => TaskKind::ShuffleMap(Arc::clone(dep)),
             StageKind::Result { .. } => TaskKind::Result(Arc::clone(&self.func)),
         };
+        let tasks = missing.len();
         for &p in &missing {
             self.enqueue(stage, attempt, p, kind.clone());
         }
@@ -427,6 +451,13 @@ impl<'a> JobRun<'a> {
         self.sched.status.update_stage(self.job, stage, |i| {
             i.status = StageStatus::Active;
             i.attempt = attempt;
+        });
+        self.sched.events.post(Event::StageSubmitted {
+            job_id: self.job.0,
+            stage_id: stage.0,
+            attempt,
+            num_tasks: tasks,
+            time: now_ms(),
         });
         Ok(())
     }
@@ -464,6 +495,15 @@ impl<'a> JobRun<'a> {
                 i.tasks_launched += 1;
                 i.num_active_tasks += 1;
             });
+            self.sched.events.post(Event::TaskStart {
+                job_id: self.job.0,
+                stage_id: task.stage.0,
+                stage_attempt: task.stage_attempt,
+                task_id: task.task_id.0,
+                partition: task.partition,
+                attempt: task.attempt,
+                time: now_ms(),
+            });
             tracing::debug!(task = %task.task_id, stage = %task.stage, partition = task.partition, attempt = task.attempt, "launching task");
             self.sched.backend.launch(task, self.tx.clone());
         }
@@ -471,6 +511,8 @@ impl<'a> JobRun<'a> {
 
     fn stage_succeeded(&mut self, stage: StageId) -> Result<(), SchedulerError> {
         tracing::info!(job = %self.job, %stage, "stage finished");
+        let attempt = self.states[&stage].attempt();
+        self.stage_ended(stage, attempt, StageEndStatus::Complete, None);
         self.states
             .insert(stage, StageState::Succeeded(Succeeded { skipped: false }));
         self.sched
@@ -495,7 +537,14 @@ impl<'a> JobRun<'a> {
         if !matches!(done.result, Err(EngineError::FetchFailed { .. })) {
             self.launch_epochs.remove(&done.task_id);
         }
-        let [rr, rb, wr, wb] = done.shuffle;
+        self.post_task_end(&mut done);
+        let m = done.metrics;
+        let (rr, rb, wr, wb) = (
+            m.shuffle_read_records,
+            m.shuffle_read_bytes,
+            m.shuffle_write_records,
+            m.shuffle_write_bytes,
+        );
         let ok = done.result.is_ok();
         self.sched.status.update_stage(self.job, stage, |i| {
             i.num_active_tasks = i.num_active_tasks.saturating_sub(1);
@@ -665,6 +714,8 @@ impl<'a> JobRun<'a> {
                 });
             }
             self.queue.retain(|t| t.stage != stage);
+            let failure = format!("fetch of shuffle {shuffle} map {map} failed");
+            self.stage_ended(stage, current, StageEndStatus::Failed, Some(failure));
             self.states.insert(
                 stage,
                 StageState::Waiting(Waiting {
@@ -673,5 +724,84 @@ impl<'a> JobRun<'a> {
             );
         }
         self.submit_ready()
+    }
+}
+
+impl JobRun<'_> {
+    /// Posts the end of a task attempt, and the cached blocks it stored.
+    fn post_task_end(&self, done: &mut TaskCompletion) {
+        let events = &self.sched.events;
+        if !events.is_active() {
+            return;
+        }
+        let (status, error) = match &done.result {
+            Ok(_) => (TaskEndStatus::Success, None),
+            Err(EngineError::Cancelled { .. }) => (TaskEndStatus::Killed, None),
+            Err(e) => (TaskEndStatus::Failed, Some(e.to_string())),
+        };
+        events.post(Event::TaskEnd {
+            job_id: self.job.0,
+            stage_id: done.stage.0,
+            stage_attempt: done.stage_attempt,
+            task_id: done.task_id.0,
+            partition: done.partition,
+            attempt: done.attempt,
+            executor_id: done.executor.clone(),
+            status,
+            error,
+            duration_ms: done.duration.as_millis() as u64,
+            metrics: done.metrics,
+            time: now_ms(),
+        });
+        for block in done.blocks.drain(..) {
+            events.post(Event::BlockUpdated {
+                executor_id: done.executor.clone(),
+                block,
+            });
+        }
+    }
+
+    /// Posts the end of a stage attempt.
+    fn stage_ended(
+        &self,
+        stage: StageId,
+        attempt: u32,
+        status: StageEndStatus,
+        failure: Option<String>,
+    ) {
+        self.sched.events.post(Event::StageCompleted {
+            job_id: self.job.0,
+            stage_id: stage.0,
+            attempt,
+            status,
+            failure,
+            time: now_ms(),
+        });
+    }
+
+    /// Posts the failure of every stage still running when the job failed.
+    fn running_stages_failed(&self, error: &str) {
+        for (stage, state) in &self.states {
+            if let StageState::Running(r) = state {
+                self.stage_ended(
+                    *stage,
+                    r.attempt,
+                    StageEndStatus::Failed,
+                    Some(error.to_string()),
+                );
+            }
+        }
+    }
+}
+
+/// The plan of `stage` as a job-start event lists it.
+fn plan_of(graph: &JobGraph, stage: StageId) -> StagePlan {
+    let st = &graph.stages[&stage];
+    StagePlan {
+        stage_id: stage.0,
+        name: st.name.clone(),
+        num_tasks: st.num_tasks(),
+        parents: st.parents.iter().map(|p| p.0).collect(),
+        shuffle_map: matches!(st.kind, StageKind::ShuffleMap(_)),
     }
 }

@@ -192,6 +192,7 @@ fn write_part<T>(
     let mut sink = Sink::new(staging.create(attempt, &name)?, codec).map_err(io)?;
     for chunk in it {
         staging.check()?;
+        tc.metrics.record_output(chunk.len() as u64, 0);
         for x in chunk {
             write(sink.inner(), x).map_err(io)?;
         }

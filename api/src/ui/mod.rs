@@ -3,6 +3,7 @@
 //! expositions of driver, executors and master ([`metrics`]), and the standalone master's
 //! cluster page ([`master_page`]).
 
+pub mod event_log;
 pub mod master_page;
 pub mod metrics;
 pub mod server;

@@ -50,7 +50,7 @@ use crate::error::Result;
 use crate::ids::{ExecutorId, RddId};
 use crate::partitioner::PartitionerKind;
 use crate::storage::{BlockId, StorageLevel};
-use crate::task_context::{TaskContext, abort};
+use crate::task_context::{TaskContext, abort, rows_and_bytes};
 use parking_lot::Mutex;
 use std::any::Any;
 use std::cell::RefCell;
@@ -300,14 +300,19 @@ pub trait RddCompute<T: Data>: RddBase {
         let store = Arc::clone(&tc.env().blocks);
         if let Some(batches) = store.get(&block)? {
             tracing::debug!(%block, "cache hit");
+            let (rows, bytes) = rows_and_bytes(&batches);
+            tc.metrics.record_input(rows, bytes);
             return Ok(decode_batches(batches));
         }
         let items: Vec<T> = self
             .compute_or_read_checkpoint(split, tc)?
             .flatten()
             .collect();
-        let outcome = store.put(block, to_batches(&items)?, level)?;
+        let batches = to_batches(&items)?;
+        let (_, bytes) = rows_and_bytes(&batches);
+        let outcome = store.put(block, batches, level)?;
         tracing::debug!(%block, ?outcome, "cached partition");
+        tc.metrics.record_block(meta.id().0, split, outcome, bytes);
         Ok(one_chunk(items))
     }
 

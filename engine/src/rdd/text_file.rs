@@ -213,8 +213,14 @@ impl Iterator for Lines {
 }
 
 impl RddCompute<String> for TextFileRdd {
-    fn compute(&self, split: usize, _tc: &Arc<TaskContext>) -> Result<BatchIter<String>> {
-        Ok(Box::new(Lines::open(&self.splits[split], &self.stores)?))
+    fn compute(&self, split: usize, tc: &Arc<TaskContext>) -> Result<BatchIter<String>> {
+        let split = &self.splits[split];
+        tc.metrics.record_input(0, split.len);
+        let tc = Arc::clone(tc);
+        let lines = Lines::open(split, &self.stores)?;
+        Ok(Box::new(lines.inspect(move |chunk| {
+            tc.metrics.record_input(chunk.len() as u64, 0)
+        })))
     }
 }
 

@@ -451,7 +451,7 @@ impl ExecutorRuntime {
                 );
             }
             Err(e) => {
-                let _ = done.send(completion(&launched, Err(e), Duration::ZERO, [0; 4]));
+                let _ = done.send(completion(&launched, Err(e), Duration::ZERO));
             }
         }
     }

@@ -447,7 +447,7 @@ impl Shared {
                 };
                 let _ = run
                     .reply
-                    .send(completion(&run.launched, Err(err), Duration::ZERO, [0; 4]));
+                    .send(completion(&run.launched, Err(err), Duration::ZERO));
             }
         }
         if st.executors.is_empty() {
@@ -500,7 +500,7 @@ impl Shared {
                 let err = EngineError::Cancelled {
                     reason: format!("{} ended before the task started", task.job),
                 };
-                let _ = reply.send(completion(&launched, Err(err), Duration::ZERO, [0; 4]));
+                let _ = reply.send(completion(&launched, Err(err), Duration::ZERO));
                 continue;
             }
             if st.executors.values().all(|e| e.free == 0) {
@@ -617,7 +617,7 @@ impl Shared {
             for (task, reply) in st.queue.drain(..) {
                 let launched = Launched::of(&task);
                 let err = EngineError::NoExecutors { waited_secs };
-                let _ = reply.send(completion(&launched, Err(err), Duration::ZERO, [0; 4]));
+                let _ = reply.send(completion(&launched, Err(err), Duration::ZERO));
             }
         }
     }
