@@ -56,6 +56,7 @@ LOCAL_ONLY = frozenset(
         "has_function",
         "id",
         "is_cluster_driver",
+        "status_json",
         "is_raw",
         "lines",
         "logical_plan",

@@ -22,6 +22,7 @@ from ember.conf import SparkConf, is_cluster_master
 from ember.errors import reraise
 from ember._checks import check_callable, check_int, check_optional_int, check_path, check_rdd, check_str
 from ember.rdd import RDD
+from ember.status import StatusTracker
 from ember.rdd_io import _decoded, _named_files, _records, _utf8_file
 
 __all__ = ["SparkContext"]
@@ -827,6 +828,10 @@ class SparkContext:
         >>> sc.uiWebUrl
         """
         return None
+
+    def statusTracker(self) -> StatusTracker:
+        """A :class:`ember.status.StatusTracker` over this context's jobs and stages."""
+        return StatusTracker(self)
 
     @property
     def resources(self) -> dict[str, Any]:

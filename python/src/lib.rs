@@ -151,6 +151,12 @@ impl NativeContext {
         self.pool.shutdown();
     }
 
+    /// The retained jobs and their stages, as JSON (`ember.status.JobInfo` list).
+    fn status_json(&self) -> PyResult<String> {
+        serde_json::to_string(&self.ctx.status_tracker().jobs())
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))
+    }
+
     /// Whether this context drives executor processes (which replay its recorded calls).
     fn is_cluster_driver(&self) -> bool {
         self.ctx.is_cluster_driver()
