@@ -159,10 +159,10 @@ pub(crate) fn start(
         let id = ExecutorId(spec.executor_id.clone());
         let local = local_shuffles(&id);
         let cores = spec.cores;
-        let runtime =
-            ExecutorRuntime::connect(spec, ExecutorSpec::secret_from_env(), Arc::clone(&local))?;
+        let secret = ExecutorSpec::secret_from_env();
+        let runtime = ExecutorRuntime::connect(spec, secret.clone(), Arc::clone(&local))?;
         // Its Prometheus endpoint, announced to the driver at registration.
-        let secret = ExecutorSpec::secret_from_env().and_then(Secret::new);
+        let secret = secret.and_then(Secret::new);
         match crate::ui::metrics::serve_executor_metrics(&runtime, &blocks, secret) {
             Ok(url) => runtime.announce_metrics(url),
             Err(e) => tracing::warn!(error = %e, "this executor serves no /metrics"),

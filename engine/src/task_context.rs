@@ -90,9 +90,6 @@ pub struct TaskMetricsSnapshot {
 }
 
 impl TaskMetricsSnapshot {
-    /// Number of counters in [`to_vec`](Self::to_vec).
-    pub const LEN: usize = 10;
-
     /// The counters in field order (the wire form).
     pub fn to_vec(&self) -> Vec<u64> {
         vec![

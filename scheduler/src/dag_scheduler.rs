@@ -539,12 +539,6 @@ impl<'a> JobRun<'a> {
         }
         self.post_task_end(&mut done);
         let m = done.metrics;
-        let (rr, rb, wr, wb) = (
-            m.shuffle_read_records,
-            m.shuffle_read_bytes,
-            m.shuffle_write_records,
-            m.shuffle_write_bytes,
-        );
         let ok = done.result.is_ok();
         self.sched.status.update_stage(self.job, stage, |i| {
             i.num_active_tasks = i.num_active_tasks.saturating_sub(1);
@@ -553,10 +547,10 @@ impl<'a> JobRun<'a> {
             } else {
                 i.num_failed_tasks += 1;
             }
-            i.shuffle_read_records += rr;
-            i.shuffle_read_bytes += rb;
-            i.shuffle_write_records += wr;
-            i.shuffle_write_bytes += wb;
+            i.shuffle_read_records += m.shuffle_read_records;
+            i.shuffle_read_bytes += m.shuffle_read_bytes;
+            i.shuffle_write_records += m.shuffle_write_records;
+            i.shuffle_write_bytes += m.shuffle_write_bytes;
         });
         let result = std::mem::replace(&mut done.result, Ok(TaskOutput::Value(Box::new(()))));
         if done.stage_attempt < self.floor(stage)

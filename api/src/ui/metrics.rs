@@ -365,7 +365,7 @@ impl ExecutorMetrics {
     /// The figures of an executor now.
     pub fn of(runtime: &ExecutorRuntime, blocks: &BlockManager) -> Self {
         let tasks = runtime.task_counts();
-        let shuffles = runtime.shuffles();
+        let totals = runtime.task_totals();
         let process = ProcessMetrics::read();
         ExecutorMetrics {
             executor_id: runtime.executor_id().to_string(),
@@ -375,8 +375,8 @@ impl ExecutorMetrics {
             blocks_memory_bytes: blocks.memory_used(),
             blocks_memory_capacity_bytes: blocks.capacity(),
             blocks_disk_bytes: blocks.disk_used(),
-            shuffle_write_bytes: shuffles.bytes_written(),
-            shuffle_read_bytes: shuffles.bytes_read(),
+            shuffle_write_bytes: totals.shuffle_write_bytes,
+            shuffle_read_bytes: totals.shuffle_read_bytes,
             resident_memory_bytes: process.resident_bytes,
             cpu_seconds: process.cpu_seconds,
         }

@@ -13,6 +13,7 @@ use ember_engine::ids::{ExecutorId, JobId, RddId, ShuffleId, StageId, TaskId};
 use ember_engine::rdd::RddBase;
 use ember_engine::storage::{BlockId, StorageLevel};
 use ember_engine::task::{ResultFn, TaskBackend, TaskCompletion, TaskSpec};
+use ember_engine::task_context::TaskMetricsSnapshot;
 use ember_proto::auth::{Credentials, Guard, Secret};
 use ember_proto::convert::{Launched, completion, status_of};
 use ember_proto::v1::driver_client::DriverClient;
@@ -58,6 +59,8 @@ pub struct ExecutorRuntime {
     launched: AtomicU64,
     succeeded: AtomicU64,
     failed: AtomicU64,
+    /// The counters of every task attempt that ended here, summed.
+    totals: Mutex<TaskMetricsSnapshot>,
 }
 
 /// Task attempts an executor ran: `active = launched - completed - failed`.
@@ -156,6 +159,7 @@ impl ExecutorRuntime {
             launched: AtomicU64::new(0),
             succeeded: AtomicU64::new(0),
             failed: AtomicU64::new(0),
+            totals: Mutex::default(),
         }))
     }
 
@@ -191,6 +195,11 @@ impl ExecutorRuntime {
             completed,
             failed,
         }
+    }
+
+    /// The counters of every task attempt that ended here (shuffle bytes, input, spill), summed.
+    pub fn task_totals(&self) -> TaskMetricsSnapshot {
+        *self.totals.lock()
     }
 
     /// Serves blocks over Flight, registers with the driver and starts taking tasks, which
@@ -293,6 +302,7 @@ impl ExecutorRuntime {
                         true => me.succeeded.fetch_add(1, Ordering::SeqCst),
                         false => me.failed.fetch_add(1, Ordering::SeqCst),
                     };
+                    me.totals.lock().add(&done.metrics);
                     send(&up, executor_message::Kind::Status(status_of(done)));
                 }
             })

@@ -17,7 +17,6 @@ use ember_proto::v1::{BlockTicket, MapLocation, ShuffleBlock, block_ticket};
 use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Asks the driver where the map outputs of a shuffle are: `(epoch, locations)`.
 pub type Locate = Arc<dyn Fn(ShuffleId) -> Option<(u64, Vec<MapLocation>)> + Send + Sync>;
@@ -35,9 +34,6 @@ pub struct ClusterShuffleStore {
     client: BlockClient,
     locate: Locate,
     cache: Mutex<Cache>,
-    /// Bytes of map outputs written here, and of shuffle blocks read (local or fetched).
-    written: AtomicU64,
-    read: AtomicU64,
 }
 
 impl ClusterShuffleStore {
@@ -54,25 +50,12 @@ impl ClusterShuffleStore {
             client,
             locate,
             cache: Mutex::new(Cache::default()),
-            written: AtomicU64::new(0),
-            read: AtomicU64::new(0),
         }
     }
 
     /// The executor's own outputs (which its Flight service serves).
     pub fn local(&self) -> &Arc<LocalShuffleStore> {
         &self.local
-    }
-
-    /// Bytes of map outputs this executor wrote (as [`MapStatus::sizes`] counts them).
-    pub fn bytes_written(&self) -> u64 {
-        self.written.load(Ordering::Relaxed)
-    }
-
-    /// Bytes of shuffle blocks this executor's tasks read, its own and fetched ones (Arrow
-    /// memory size).
-    pub fn bytes_read(&self) -> u64 {
-        self.read.load(Ordering::Relaxed)
     }
 
     /// Notes the driver's map-output epoch at a task launch; a newer one drops cached
@@ -107,10 +90,7 @@ impl ShuffleStore for ClusterShuffleStore {
         map: usize,
         blocks: Vec<Vec<RecordBatch>>,
     ) -> Result<MapStatus> {
-        let status = self.local.write(shuffle, map, blocks)?;
-        let bytes = status.sizes.iter().sum::<u64>();
-        self.written.fetch_add(bytes, Ordering::Relaxed);
-        Ok(status)
+        self.local.write(shuffle, map, blocks)
     }
 
     fn read(
@@ -119,22 +99,16 @@ impl ShuffleStore for ClusterShuffleStore {
         map: usize,
         reduce: usize,
     ) -> Result<Option<Vec<RecordBatch>>> {
-        let found = if tokio::runtime::Handle::try_current().is_ok() {
+        if tokio::runtime::Handle::try_current().is_ok() {
             // Called from async code (a SQL task's stream): the network calls below block, which
             // a runtime's thread must not do, so they run on a plain thread.
-            std::thread::scope(|s| {
+            return std::thread::scope(|s| {
                 s.spawn(|| self.read_here(shuffle, map, reduce))
                     .join()
                     .unwrap_or(Ok(None))
-            })
-        } else {
-            self.read_here(shuffle, map, reduce)
-        }?;
-        if let Some(batches) = &found {
-            let bytes: usize = batches.iter().map(|b| b.get_array_memory_size()).sum();
-            self.read.fetch_add(bytes as u64, Ordering::Relaxed);
+            });
         }
-        Ok(found)
+        self.read_here(shuffle, map, reduce)
     }
 
     fn remove_map_output(&self, shuffle: ShuffleId, map: usize) -> bool {
