@@ -6,6 +6,7 @@
 pub mod event_log;
 pub mod master_page;
 pub mod metrics;
+pub mod pages;
 pub mod rest;
 pub mod server;
 
