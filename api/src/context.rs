@@ -5,7 +5,9 @@ use crate::conf::{Conf, Master};
 use crate::error::{Error, Result};
 use crate::rdd::Rdd;
 use crate::status::StatusView;
+use crate::ui::driver::{DriverUi, retention_of};
 use crate::ui::event_log::{EventLogWriter, redacted};
+use crate::ui::store::StatusStore;
 use ember_engine::accumulator::{Accumulator, AccumulatorParam, AccumulatorRegistry, AddParam};
 use ember_engine::broadcast::Broadcast;
 use ember_engine::cleaner::{Cleaner, CleanupTask};
@@ -70,6 +72,8 @@ pub(crate) struct Inner {
     pub(crate) app_id: String,
     /// The event log, when `ember.eventLog.enabled`.
     pub(crate) event_log: Option<Arc<EventLogWriter>>,
+    /// The web UI, when `ember.ui.enabled` (the default) on a driver.
+    pub(crate) ui: Option<DriverUi>,
     _local_dir: tempfile::TempDir,
 }
 
@@ -168,11 +172,17 @@ impl Context {
         let stores = Arc::new(Stores::new(conf.all()));
         let sql = crate::sql::session::new_session(&conf, default_parallelism, &stores)?;
         let app_id = format!("app-{}-{}", now_ms(), std::process::id());
-        let event_log = match matches!(role, crate::cluster::Role::Executor(_)) {
-            true => None,
+        let (event_log, ui) = match matches!(role, crate::cluster::Role::Executor(_)) {
+            true => (None, None),
             false => {
                 let local = matches!(master, Master::Local { .. });
-                start_event_log(&conf, &scheduler, &app_id, slots, storage, local)?
+                let driver = DriverFacts {
+                    app_id: &app_id,
+                    slots,
+                    storage,
+                    local,
+                };
+                start_listeners(&conf, &scheduler, &driver, &blocks)?
             }
         };
         tracing::info!(
@@ -206,6 +216,7 @@ impl Context {
                 sql,
                 app_id,
                 event_log,
+                ui,
                 _local_dir: temp,
             }),
         })
@@ -222,6 +233,12 @@ impl Context {
             .event_log
             .as_ref()
             .map(|w| w.path().to_path_buf())
+    }
+
+    /// Where this driver's web UI is served (`http://host:4040`), or `None` when
+    /// `ember.ui.enabled` is false (or on an executor).
+    pub fn ui_url(&self) -> Option<&str> {
+        self.inner.ui.as_ref().map(DriverUi::url)
     }
 
     /// Adds a listener of this context's scheduler events (Spark's `addSparkListener`).
@@ -502,57 +519,84 @@ impl Context {
     }
 }
 
-/// Starts the event log when `ember.eventLog.enabled` is true, and posts the application's
-/// first events (start, environment, the driver's executor in local mode).
-fn start_event_log(
-    conf: &Conf,
-    scheduler: &DagScheduler,
-    app_id: &str,
+/// What the first events say of the driver.
+struct DriverFacts<'a> {
+    app_id: &'a str,
     slots: usize,
     storage: u64,
     local: bool,
-) -> Result<Option<Arc<EventLogWriter>>> {
-    if !conf.get_bool("ember.eventLog.enabled", false)? {
-        return Ok(None);
-    }
-    let dir = conf
-        .get("ember.eventLog.dir")
-        .unwrap_or("/tmp/ember-events");
-    let writer =
-        EventLogWriter::create(std::path::Path::new(dir), app_id).map_err(|e| Error::Conf {
-            key: "ember.eventLog.dir".into(),
-            value: dir.into(),
-            message: format!("cannot write the event log there: {e}"),
-        })?;
-    let writer = Arc::new(writer);
+}
+
+/// Starts the event log (when `ember.eventLog.enabled`) and the web UI (unless
+/// `ember.ui.enabled` is false), and posts the application's first events to them (start,
+/// environment, the driver's executor in local mode).
+fn start_listeners(
+    conf: &Conf,
+    scheduler: &DagScheduler,
+    driver: &DriverFacts<'_>,
+    blocks: &Arc<BlockManager>,
+) -> Result<(Option<Arc<EventLogWriter>>, Option<DriverUi>)> {
     let bus = scheduler.events();
-    bus.add_listener(Arc::clone(&writer) as Arc<dyn Listener>);
+    let event_log =
+        match conf.get_bool("ember.eventLog.enabled", false)? {
+            false => None,
+            true => {
+                let dir = conf
+                    .get("ember.eventLog.dir")
+                    .unwrap_or("/tmp/ember-events");
+                let writer = EventLogWriter::create(std::path::Path::new(dir), driver.app_id)
+                    .map_err(|e| Error::Conf {
+                        key: "ember.eventLog.dir".into(),
+                        value: dir.into(),
+                        message: format!("cannot write the event log there: {e}"),
+                    })?;
+                let writer = Arc::new(writer);
+                bus.add_listener(Arc::clone(&writer) as Arc<dyn Listener>);
+                Some(writer)
+            }
+        };
+    let store = match conf.get_bool("ember.ui.enabled", true)? {
+        false => None,
+        true => {
+            let store = Arc::new(StatusStore::new(retention_of(conf)?));
+            bus.add_listener(Arc::clone(&store) as Arc<dyn Listener>);
+            Some(store)
+        }
+    };
+    if !bus.is_active() {
+        return Ok((None, None));
+    }
     bus.post(Event::ApplicationStart {
-        app_id: app_id.to_string(),
+        app_id: driver.app_id.to_string(),
         app_name: conf.get_app_name().to_string(),
         master: conf.get_master().to_string(),
-        user: std::env::var("USER").unwrap_or_default(),
+        user: std::env::var("USER")
+            .or_else(|_| std::env::var("LOGNAME"))
+            .unwrap_or_default(),
         time: now_ms(),
     });
     bus.post(Event::Environment {
         properties: redacted(conf.all().map(|(k, v)| (k.to_string(), v.to_string()))),
     });
-    if local {
+    if driver.local {
         bus.post(Event::ExecutorAdded {
             executor_id: "driver".into(),
             host: "localhost".into(),
-            cores: slots,
-            max_memory: storage,
+            cores: driver.slots,
+            max_memory: driver.storage,
             metrics_url: None,
             time: now_ms(),
         });
     }
-    Ok(Some(writer))
+    let ui = store
+        .map(|s| DriverUi::start(s, conf, Arc::clone(blocks)))
+        .transpose()?;
+    Ok((event_log, ui))
 }
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        if self.event_log.is_some() {
+        if self.event_log.is_some() || self.ui.is_some() {
             self.scheduler
                 .events()
                 .post(Event::ApplicationEnd { time: now_ms() });

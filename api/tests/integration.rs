@@ -67,3 +67,7 @@ mod tpch;
 mod transformations;
 #[path = "integration/ui_server.rs"]
 mod ui_server;
+#[path = "integration/web_ui.rs"]
+mod web_ui;
+#[path = "integration/webdriver.rs"]
+mod webdriver;

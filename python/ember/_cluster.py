@@ -66,6 +66,7 @@ LOCAL_ONLY = frozenset(
         "storage_level",
         "table_names",
         "take_accumulator_updates",
+        "ui_url",
     }
 )
 

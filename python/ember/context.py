@@ -823,11 +823,13 @@ class SparkContext:
 
     @property
     def uiWebUrl(self) -> Optional[str]:
-        """The URL of the web UI: ``None``, Ember has none (its status is in the status API).
+        """The URL of the driver's web UI (``http://host:4040``, or the next free port), or
+        ``None`` when ``spark.ui.enabled`` is false.
 
-        >>> sc.uiWebUrl
+        >>> sc.uiWebUrl  # doctest: +ELLIPSIS
+        'http://...:...'
         """
-        return None
+        return self._ctx().ui_url()
 
     def statusTracker(self) -> StatusTracker:
         """A :class:`ember.status.StatusTracker` over this context's jobs and stages."""

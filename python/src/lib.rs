@@ -157,6 +157,11 @@ impl NativeContext {
             .map_err(|e| PyRuntimeError::new_err(e.to_string()))
     }
 
+    /// Where the driver's web UI is served, if it runs.
+    fn ui_url(&self) -> Option<String> {
+        self.ctx.ui_url().map(str::to_string)
+    }
+
     /// Whether this context drives executor processes (which replay its recorded calls).
     fn is_cluster_driver(&self) -> bool {
         self.ctx.is_cluster_driver()

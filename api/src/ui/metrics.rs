@@ -7,8 +7,6 @@
 //! `ember_executor_` or `ember_master_`; counters end in `_total`, sizes in `_bytes`.
 
 use super::server::{UiError, UiServer, UiSettings, serve};
-use crate::context::Context;
-use crate::status::JobInfo;
 use axum::Router;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
@@ -17,7 +15,6 @@ use ember_executor::block_manager::BlockManager;
 use ember_executor::cluster::ExecutorRuntime;
 use ember_proto::auth::Secret;
 use ember_scheduler::cluster::master::ClusterSnapshot;
-use ember_scheduler::status::{JobStatus, StageStatus};
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::gauge::Gauge;
@@ -169,52 +166,6 @@ pub struct DriverMetrics {
 }
 
 impl DriverMetrics {
-    /// The job, stage, task and shuffle figures of `jobs` (a status tracker's retained jobs;
-    /// the other fields stay 0). A stage counts once per job that ran it.
-    pub fn from_jobs(jobs: &[JobInfo]) -> Self {
-        let mut m = DriverMetrics::default();
-        for job in jobs {
-            match job.status {
-                JobStatus::Running => m.jobs_active += 1,
-                JobStatus::Succeeded => m.jobs_succeeded += 1,
-                JobStatus::Failed => m.jobs_failed += 1,
-            }
-            for s in &job.stages {
-                match s.status {
-                    StageStatus::Active => m.stages_active += 1,
-                    StageStatus::Complete => m.stages_completed += 1,
-                    StageStatus::Skipped => m.stages_skipped += 1,
-                    StageStatus::Failed => m.stages_failed += 1,
-                    StageStatus::Pending => {}
-                }
-                m.tasks_active += s.num_active_tasks as u64;
-                m.tasks_completed += s.num_completed_tasks as u64;
-                m.tasks_failed += s.num_failed_tasks as u64;
-                m.shuffle_read_bytes += s.shuffle_read_bytes;
-                m.shuffle_read_records += s.shuffle_read_records;
-                m.shuffle_write_bytes += s.shuffle_write_bytes;
-                m.shuffle_write_records += s.shuffle_write_records;
-            }
-        }
-        m
-    }
-
-    /// The figures of a context now: its status tracker's jobs, its executors and its block
-    /// manager.
-    pub fn of(ctx: &Context) -> Self {
-        let mut m = Self::from_jobs(&ctx.status_tracker().jobs());
-        m.executors_active = if ctx.is_cluster_driver() {
-            ctx.cluster_registered_executors().len() as u64
-        } else {
-            1
-        };
-        let blocks = &ctx.inner.blocks;
-        m.blocks_memory_bytes = blocks.memory_used();
-        m.blocks_memory_capacity_bytes = blocks.capacity();
-        m.blocks_disk_bytes = blocks.disk_used();
-        m
-    }
-
     /// The exposition text.
     pub fn encode(&self) -> String {
         const B: Option<Unit> = Some(Unit::Bytes);

@@ -3,12 +3,15 @@
 //! expositions of driver, executors and master ([`metrics`]), and the standalone master's
 //! cluster page ([`master_page`]).
 
+pub mod driver;
 pub mod event_log;
+pub mod history;
 pub mod master_page;
 pub mod metrics;
 pub mod pages;
 pub mod rest;
 pub mod server;
+pub mod store;
 
 pub use metrics::{DriverMetrics, ExecutorMetrics, driver_metrics_router};
 pub use server::{UiError, UiServer, UiSettings, serve};

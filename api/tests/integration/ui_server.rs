@@ -17,7 +17,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 /// Checks an exposition with `promtool check metrics`; fails (not skips) without promtool.
-fn promtool_check(text: &str) {
+pub fn promtool_check(text: &str) {
     let mut child = Command::new("promtool")
         .args(["check", "metrics"])
         .stdin(Stdio::piped())
@@ -43,7 +43,7 @@ fn promtool_check(text: &str) {
 }
 
 /// The value of the sample `name` (a whole sample name, labels included) in an exposition.
-fn sample(text: &str, name: &str) -> f64 {
+pub fn sample(text: &str, name: &str) -> f64 {
     text.lines()
         .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
         .unwrap_or_else(|| panic!("no sample {name} in:\n{text}"))
@@ -230,16 +230,9 @@ fn driver_metrics_pass_promtool_and_count_the_job() {
     assert_eq!(counts.len(), 5);
     let cached = ctx.parallelize((0..1000u64).collect::<Vec<_>>(), 2).cache();
     assert_eq!(cached.count().unwrap(), 1000);
-    let source = ctx.clone();
-    let server = serve(
-        driver_metrics_router(move || DriverMetrics::of(&source)),
-        &open_on(0),
-    )
-    .unwrap();
-    let r = client()
-        .get(format!("{}/metrics", server.url()))
-        .send()
-        .unwrap();
+    // The live driver UI's /metrics, fed by its status store.
+    let url = ctx.ui_url().expect("the UI runs by default").to_string();
+    let r = client().get(format!("{url}/metrics")).send().unwrap();
     assert!(
         r.headers()["content-type"]
             .to_str()

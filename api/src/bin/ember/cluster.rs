@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// The shared secret: `EMBER_AUTHENTICATE_SECRET`, or the file `--secret-file` names.
-fn secret(file: Option<&str>) -> Result<Option<Secret>, String> {
+pub fn secret(file: Option<&str>) -> Result<Option<Secret>, String> {
     if let Some(f) = file {
         let text = std::fs::read_to_string(f).map_err(|e| format!("cannot read {f}: {e}"))?;
         return Ok(Secret::new(text.trim().to_string()));
@@ -115,7 +115,8 @@ pub struct WorkerArgs {
     tls: TlsArgs,
 }
 
-fn init_logging() {
+/// Logs to stderr, filtered by `EMBER_LOG` (default `info`).
+pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("EMBER_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()

@@ -1,7 +1,9 @@
 //! `ember`: Ember's command line tool. `ember sql` runs SQL, interactively or from `-c` and
-//! `-f`; see `ember sql --help`. `ember master` and `ember worker` run a standalone cluster.
+//! `-f`; see `ember sql --help`. `ember master` and `ember worker` run a standalone cluster;
+//! `ember history` serves the web UI of finished applications.
 
 mod cluster;
+mod history;
 mod sql;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -24,6 +26,8 @@ enum Command {
     Master(cluster::MasterArgs),
     /// Runs a worker: offers this host's cores and memory to a master and starts executors.
     Worker(cluster::WorkerArgs),
+    /// Serves the web UI of finished applications from their event logs (ember.eventLog.dir).
+    History(history::HistoryArgs),
 }
 
 fn main() -> ExitCode {
@@ -33,5 +37,6 @@ fn main() -> ExitCode {
         Command::Sql(args) => sql::main(args, matches.subcommand_matches("sql")),
         Command::Master(args) => cluster::master(args),
         Command::Worker(args) => cluster::worker(args),
+        Command::History(args) => history::main(args),
     }
 }
