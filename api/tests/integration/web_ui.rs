@@ -60,7 +60,7 @@ fn get_json(url: &str) -> Value {
 
 #[test]
 fn the_pages_show_a_shuffle_and_a_cache_in_headless_chromium() {
-    let ctx = ui_ctx(&[]);
+    let ctx = ui_ctx(&[("ember.test.password", "hunter2")]);
     run_jobs(&ctx);
     let url = ctx.ui_url().expect("the UI runs by default").to_string();
     let b = Browser::start();
@@ -84,6 +84,14 @@ fn the_pages_show_a_shuffle_and_a_cache_in_headless_chromium() {
     assert_eq!(job("count"), "4/4");
     assert_eq!(job("collect at"), "7/7");
     b.screenshot("jobs");
+
+    // The collect job's page: its stage DAG, a map stage feeding the result stage.
+    let i = descriptions.iter().position(|d| d.starts_with("collect at"));
+    let links = b.properties("tr.job td.job-description a", "href");
+    b.open(&links[i.unwrap()]);
+    assert_eq!(b.texts("svg#dag g.dag-stage").len(), 2);
+    assert_eq!(b.texts("svg#dag .dag-edge").len(), 1);
+    b.screenshot("job");
 
     // Stages: the map stage read the 1000 cached records and wrote at most 4 x 10 combined
     // ones, which the 3 result tasks read.
@@ -161,6 +169,18 @@ fn the_pages_show_a_shuffle_and_a_cache_in_headless_chromium() {
     assert!(!b.text("pre#plan").is_empty());
     assert!(!b.alert_open(), "a script ran");
     b.screenshot("sql");
+
+    // Environment: the conf, its secret redacted.
+    b.open(&format!("{url}/environment/"));
+    let names = b.texts("tr.property td.property-name");
+    let values = b.texts("tr.property td.property-value");
+    let i = names
+        .iter()
+        .position(|n| n == "ember.test.password")
+        .expect("the key is listed");
+    assert_ne!(values[i], "hunter2");
+    assert!(values.iter().all(|v| !v.contains("hunter2")));
+    b.screenshot("environment");
 }
 
 #[test]
