@@ -24,6 +24,7 @@ use ember_executor::shuffle_store::LocalShuffleStore;
 use ember_proto::auth::Secret;
 use ember_proto::tls::{self, Tls, TlsFiles};
 use ember_scheduler::cluster::{ClusterBackend, ClusterConfig};
+use ember_scheduler::events::Event;
 use ember_scheduler::map_output::MapOutputTracker;
 use ember_scheduler::{DagScheduler, SchedulerConfig, SchedulerError};
 use parking_lot::Mutex;
@@ -100,6 +101,18 @@ pub(crate) enum Role {
     },
     /// This process is an executor; its program's jobs mirror the driver's.
     Executor(Arc<ExecutorRuntime>),
+}
+
+impl Role {
+    /// `ExecutorAdded` events for the executors a cluster driver waited for at startup,
+    /// before anyone could listen (see [`ClusterBackend::startup_executor_events`]); empty
+    /// outside a cluster driver. Executors that join later are posted as they join.
+    pub(crate) fn startup_executor_events(&self) -> Vec<Event> {
+        match self {
+            Role::Driver { backend, .. } => backend.startup_executor_events(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 impl Drop for Role {
@@ -249,6 +262,7 @@ pub(crate) fn start(
                 config,
                 map_outputs,
             );
+            backend.set_events(Arc::clone(scheduler.events()));
             Ok(Started {
                 role: Role::Driver {
                     backend,
@@ -468,6 +482,7 @@ fn standalone(
         config,
         map_outputs,
     );
+    backend.set_events(Arc::clone(scheduler.events()));
     Ok((backend, scheduler))
 }
 
@@ -624,6 +639,14 @@ impl Context {
                 .collect(),
             _ => Vec::new(),
         }
+    }
+
+    /// `ExecutorAdded` events (with their join times) for the executors a cluster driver
+    /// waited for when it started, which joined before any listener could be added; empty
+    /// outside a cluster driver. Executors that join or leave later are posted on the event
+    /// bus as it happens ([`Context::add_listener`]).
+    pub fn startup_executor_events(&self) -> Vec<Event> {
+        self.inner.role.startup_executor_events()
     }
 
     /// The ids of the executors registered with a cluster driver, sorted (for tests that watch

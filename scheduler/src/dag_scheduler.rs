@@ -36,6 +36,7 @@ use crate::error::SchedulerError;
 use crate::events::{Event, EventBus, StageEndStatus, StagePlan, TaskEndStatus, now_ms};
 use crate::map_output::MapOutputTracker;
 use crate::progress::ConsoleProgress;
+use crate::sql_execution::SqlExecutions;
 use crate::stage::{Running, StageKind, StageState, Succeeded, Waiting};
 use crate::status::{StageStatus, StatusTracker};
 use ember_engine::EngineError;
@@ -82,6 +83,7 @@ pub struct DagScheduler {
     map_outputs: Arc<MapOutputTracker>,
     status: Arc<StatusTracker>,
     events: Arc<EventBus>,
+    sql: SqlExecutions,
     shuffle_stages: Mutex<HashMap<ShuffleId, StageId>>,
     /// The shuffles each known shuffle's map side reads (see `rollback`).
     shuffle_parents: Mutex<HashMap<ShuffleId, Vec<ShuffleId>>>,
@@ -112,6 +114,7 @@ impl DagScheduler {
             map_outputs,
             status: Arc::new(StatusTracker::default()),
             events: Arc::default(),
+            sql: SqlExecutions::default(),
             shuffle_stages: Mutex::new(HashMap::new()),
             shuffle_parents: Mutex::new(HashMap::new()),
             next_job: AtomicU64::new(0),
@@ -125,6 +128,10 @@ impl DagScheduler {
     /// The bus the scheduler posts job, stage and task events on.
     pub fn events(&self) -> &Arc<EventBus> {
         &self.events
+    }
+    /// The SQL executions: a job carries the one its thread runs in its `JobStart`.
+    pub fn sql_executions(&self) -> &SqlExecutions {
+        &self.sql
     }
     /// The task backend.
     pub fn backend(&self) -> &Arc<dyn TaskBackend> {
@@ -207,7 +214,7 @@ impl DagScheduler {
             job_id: job.0,
             description: description.clone(),
             stages: order.iter().map(|s| plan_of(&graph, *s)).collect(),
-            sql_execution: None,
+            sql_execution: self.sql.current(),
             time: now_ms(),
         });
         tracing::info!(%job, stages = order.len(), %description, "job submitted");

@@ -5,7 +5,8 @@
 //! stages whose output the [`map_output::MapOutputTracker`] already holds are skipped; tasks go
 //! to an `ember_engine::task::TaskBackend` (local threads or remote executors). [`status`] is
 //! the status API and [`progress`] the console progress bar; [`events`] carries what happens to
-//! the UI's status store and the event log.
+//! the UI's status store and the event log; [`sql_execution`] ties jobs to the SQL query they
+//! run for.
 
 pub mod cluster;
 pub mod dag;
@@ -14,6 +15,7 @@ pub mod error;
 pub mod events;
 pub mod map_output;
 pub mod progress;
+pub mod sql_execution;
 pub mod stage;
 pub mod status;
 

@@ -6,8 +6,9 @@ use crate::error::Result;
 use ember_engine::EngineError;
 use ember_engine::data::Data;
 use ember_engine::env::BlockStore;
-use ember_engine::rdd::{RddBase, RddCompute, write_checkpoint_partition};
+use ember_engine::rdd::{RddBase, RddCompute, RddMeta, write_checkpoint_partition};
 use ember_engine::storage::StorageLevel;
+use ember_scheduler::events::Event;
 use std::collections::HashSet;
 use std::panic::Location;
 use std::sync::Arc;
@@ -20,15 +21,24 @@ impl<T: Data> Rdd<T> {
 
     /// Keeps computed partitions at `level`: the first job that computes a partition stores it,
     /// later jobs read it. A partition that is evicted or lost is recomputed from lineage.
+    ///
+    /// Listeners get an `RddPersisted` event when the level changes (naming the RDD by
+    /// [`set_name`](Rdd::set_name), else by its operation and call site).
     pub fn persist(&self, level: StorageLevel) -> Rdd<T> {
-        self.node().meta().set_storage_level(level);
+        let meta = self.node().meta();
+        let name = || {
+            meta.name()
+                .unwrap_or_else(|| format!("{} at {}", meta.op(), meta.call_site()))
+        };
+        self.context()
+            .set_persisted(meta, level, self.node().num_partitions(), name);
         self.clone()
     }
 
-    /// Stops persisting and drops the stored partitions.
+    /// Stops persisting and drops the stored partitions (listeners get an `RddUnpersisted`
+    /// event if it was persisted).
     pub fn unpersist(&self) -> Rdd<T> {
-        self.node().meta().set_storage_level(StorageLevel::NONE);
-        self.context().remove_rdd_blocks(self.id());
+        self.context().unpersist_rdd(self.node().meta());
         self.clone()
     }
 
@@ -117,6 +127,43 @@ impl Context {
 }
 
 impl Context {
+    /// Sets the storage level of the RDD of `meta` (`partitions` partitions) and, when that
+    /// changes it to a persisted level and someone listens, posts `RddPersisted` with the
+    /// RDD's `name`.
+    pub(crate) fn set_persisted(
+        &self,
+        meta: &RddMeta,
+        level: StorageLevel,
+        partitions: usize,
+        name: impl FnOnce() -> String,
+    ) {
+        let before = meta.storage_level();
+        meta.set_storage_level(level);
+        let events = self.inner.scheduler.events();
+        if level == before || !level.is_valid() || !events.is_active() {
+            return;
+        }
+        events.post(Event::RddPersisted {
+            rdd_id: meta.id().0,
+            name: name(),
+            level: level.to_string(),
+            num_partitions: partitions,
+        });
+    }
+
+    /// Stops persisting the RDD of `meta` and drops its blocks everywhere; posts
+    /// `RddUnpersisted` if it was persisted.
+    pub(crate) fn unpersist_rdd(&self, meta: &RddMeta) {
+        let was = meta.storage_level();
+        meta.set_storage_level(StorageLevel::NONE);
+        self.remove_rdd_blocks(meta.id());
+        if was.is_valid() {
+            self.inner.scheduler.events().post(Event::RddUnpersisted {
+                rdd_id: meta.id().0,
+            });
+        }
+    }
+
     /// Storage state of an RDD: partitions cached, bytes in memory and on disk.
     pub fn rdd_storage_info(
         &self,

@@ -64,7 +64,9 @@ impl DataFrame {
         let plan = block_on(self.inner().clone().create_physical_plan()).map_err(df_err)?;
         let plan = resolve_subqueries(ctx, plan, "persist")?;
         let root = stages(ctx, plan)?;
-        root.meta().set_storage_level(level);
+        ctx.set_persisted(root.meta(), level, root.num_partitions(), || {
+            self.job_description()
+        });
         let exec = Arc::new(CachedExec::new(Arc::clone(&root)));
         let df = ctx
             .session()
@@ -83,8 +85,7 @@ impl DataFrame {
     /// a DataFrame that is not persisted.
     pub fn unpersist(&self) -> Result<()> {
         if let Some(root) = self.cached_rdd() {
-            root.meta().set_storage_level(StorageLevel::NONE);
-            self.context().remove_rdd_blocks(root.id());
+            self.context().unpersist_rdd(root.meta());
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! [`DataFrame`]: a lazy query over DataFusion's logical plan, run by Ember.
 
-use super::run::{df_err, execute};
+use super::execution::execute_query;
+use super::run::df_err;
 use crate::context::Context;
 use crate::error::Result;
 use arrow::datatypes::SchemaRef;
@@ -123,17 +124,42 @@ impl DataFrame {
         Arc::clone(self.df.schema().inner())
     }
 
-    /// Runs the query and returns its record batches.
-    pub fn collect(&self) -> Result<Vec<RecordBatch>> {
+    /// The SQL text it came from, if it came from [`Context::sql`].
+    pub(crate) fn sql_text(&self) -> Option<&str> {
+        self.sql.as_deref()
+    }
+
+    /// What its jobs are called (progress bar, status API): `sql: <text>` or
+    /// `dataframe: <top of the plan>`.
+    pub(crate) fn job_description(&self) -> String {
+        match &self.sql {
+            Some(sql) => format!("sql: {}", one_line(sql, 60)),
+            None => describe(&self.df),
+        }
+    }
+
+    /// `df`, an action's own query over this one, described by this one's SQL text.
+    fn derived(&self, df: datafusion::dataframe::DataFrame) -> DataFrame {
+        DataFrame {
+            sql: self.sql.clone(),
+            ..DataFrame::new(self.ctx.clone(), df)
+        }
+    }
+
+    /// Runs the query as the SQL execution of `action` (described by the SQL text, else by
+    /// the action) and returns its record batches.
+    fn run_action(&self, action: &str) -> Result<Vec<RecordBatch>> {
         if self.ddl {
             return Ok(Vec::new());
         }
         let plan = block_on(self.df.clone().create_physical_plan()).map_err(df_err)?;
-        let description = match &self.sql {
-            Some(sql) => format!("sql: {}", one_line(sql, 60)),
-            None => describe(&self.df),
-        };
-        execute(&self.ctx, plan, description)
+        let query = self.sql.as_deref().unwrap_or(action);
+        execute_query(&self.ctx, plan, self.job_description(), query)
+    }
+
+    /// Runs the query and returns its record batches.
+    pub fn collect(&self) -> Result<Vec<RecordBatch>> {
+        self.run_action("collect")
     }
 
     /// Number of rows.
@@ -142,7 +168,7 @@ impl DataFrame {
             vec![],
             vec![datafusion::functions_aggregate::expr_fn::count(lit(1)).alias("count")],
         );
-        let batches = DataFrame::new(self.ctx.clone(), counted.map_err(df_err)?).collect()?;
+        let batches = self.derived(counted.map_err(df_err)?).run_action("count")?;
         let mut total = 0usize;
         for b in &batches {
             let c = arrow::array::cast::AsArray::as_primitive::<arrow::datatypes::Int64Type>(
@@ -155,7 +181,8 @@ impl DataFrame {
 
     /// The first `n` rows as a table (what `show` prints).
     pub fn show_string(&self, n: usize) -> Result<String> {
-        let batches = self.clone().limit(n)?.collect()?;
+        let limited = self.df.clone().limit(0, Some(n)).map_err(df_err)?;
+        let batches = self.derived(limited).run_action("show")?;
         Ok(arrow::util::pretty::pretty_format_batches(&batches)
             .map_err(|e| df_err(e.into()))?
             .to_string())

@@ -9,7 +9,8 @@
 //! ```
 
 use super::dataframe::DataFrame;
-use super::run::{df_err, resolve_subqueries, run_stages, stages};
+use super::execution::in_sql_execution;
+use super::run::{df_err, plan_stages, resolve_subqueries, run_stages, stages};
 use crate::context::Context;
 use crate::error::Result;
 use arrow::array::StringArray;
@@ -99,7 +100,7 @@ fn plan_rows(
     let physical_text = DisplayableExecutionPlan::new(physical.as_ref())
         .indent(true)
         .to_string();
-    let root = stages(ctx, physical)?;
+    let root = plan_stages(ctx, physical)?;
     Ok(vec![
         ("logical_plan", logical.display_indent().to_string()),
         ("physical_plan", physical_text),
@@ -123,15 +124,19 @@ pub(crate) fn explain(ctx: &Context, e: &Explain) -> Result<DataFrame> {
     plan_table(ctx, plan_rows(ctx, &df)?)
 }
 
-/// `EXPLAIN ANALYZE <query>`: runs it as an Ember job, then shows each stage with the metrics
-/// its operators measured (rows, time, spills).
-pub(crate) fn analyze(ctx: &Context, a: &Analyze) -> Result<DataFrame> {
+/// `EXPLAIN ANALYZE <query>` (the statement `sql`): runs it as an Ember job, then shows each
+/// stage with the metrics its operators measured (rows, time, spills).
+pub(crate) fn analyze(ctx: &Context, a: &Analyze, sql: &str) -> Result<DataFrame> {
     let df = datafusion::dataframe::DataFrame::new(ctx.session().state(), (*a.input).clone());
     let physical = block_on(df.create_physical_plan()).map_err(df_err)?;
     let started = Instant::now();
-    let physical = resolve_subqueries(ctx, physical, "EXPLAIN ANALYZE")?;
-    let root = stages(ctx, physical)?;
-    let batches = run_stages(ctx, &root, "EXPLAIN ANALYZE".into())?;
+    let shown = Arc::clone(&physical);
+    let (root, batches) = in_sql_execution(ctx, sql, &shown, || {
+        let physical = resolve_subqueries(ctx, physical, "EXPLAIN ANALYZE")?;
+        let root = stages(ctx, physical)?;
+        let batches = run_stages(ctx, &root, "EXPLAIN ANALYZE".into())?;
+        Ok((root, batches))
+    })?;
     let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
     let summary = format!(
         "{rows} rows in {:.3} s, {} stages",

@@ -15,8 +15,10 @@
 
 mod cache;
 pub mod dataframe;
+mod execution;
 pub mod explain;
 mod external;
+mod input_metrics;
 mod query_rdd;
 pub mod read;
 mod read_paths;

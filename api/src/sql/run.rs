@@ -1,5 +1,6 @@
 //! Running a physical plan as an Ember job.
 
+use super::input_metrics::count_scans;
 use crate::context::Context;
 use crate::error::{Error, Result};
 use arrow::record_batch::RecordBatch;
@@ -29,6 +30,16 @@ impl StageIds for Context {
     }
 }
 
+/// The one child of plan node `name` rebuilt with `children` (its `with_new_children`).
+pub(crate) fn only_child(
+    name: &str,
+    children: Vec<Arc<dyn ExecutionPlan>>,
+) -> datafusion::error::Result<Arc<dyn ExecutionPlan>> {
+    let [child] = <[_; 1]>::try_from(children)
+        .map_err(|c| DataFusionError::Internal(format!("{name} has one child, not {}", c.len())))?;
+    Ok(child)
+}
+
 /// A DataFusion error as Ember's.
 pub(crate) fn df_err(e: DataFusionError) -> Error {
     Error::Engine(from_datafusion(e))
@@ -47,8 +58,14 @@ pub(crate) fn unwrap_query_error(e: Error) -> Error {
     }
 }
 
-/// Cuts `plan` into stages (for running, or for `EXPLAIN`).
+/// Cuts `plan` into stages to run it; its file scans count their input in the task metrics
+/// (see [`count_scans`]).
 pub(crate) fn stages(ctx: &Context, plan: Arc<dyn ExecutionPlan>) -> Result<Arc<PlanRdd>> {
+    plan_stages(ctx, count_scans(plan).map_err(df_err)?)
+}
+
+/// Cuts `plan` into stages as it is (for `EXPLAIN`).
+pub(crate) fn plan_stages(ctx: &Context, plan: Arc<dyn ExecutionPlan>) -> Result<Arc<PlanRdd>> {
     let base = ctx.session().task_ctx();
     Ok(cut(plan, ctx, &base)?)
 }

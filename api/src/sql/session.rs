@@ -1,7 +1,8 @@
 //! The DataFusion session behind a [`Context`], and [`Context::sql`].
 
 use super::dataframe::DataFrame;
-use super::run::{df_err, execute};
+use super::execution::execute_query;
+use super::run::df_err;
 use crate::context::Context;
 use crate::error::Result;
 use datafusion::catalog::MemTable;
@@ -113,9 +114,9 @@ impl Context {
         let plan = planned.map_err(|e| missing_path(&e).unwrap_or_else(|| df_err(e)))?;
         match plan {
             LogicalPlan::Explain(e) => super::explain::explain(self, &e),
-            LogicalPlan::Analyze(a) => super::explain::analyze(self, &a),
+            LogicalPlan::Analyze(a) => super::explain::analyze(self, &a, &query),
             LogicalPlan::Ddl(DdlStatement::CreateMemoryTable(cmd)) => {
-                self.create_table_as(&cmd)?;
+                self.create_table_as(&cmd, &query)?;
                 DataFrame::ddl(self)
             }
             LogicalPlan::Ddl(DdlStatement::CreateExternalTable(cmd))
@@ -142,8 +143,12 @@ impl Context {
     }
 
     /// `CREATE [OR REPLACE] TABLE t AS SELECT ..`: runs the query as an Ember job and keeps
-    /// the result in memory as table `t`.
-    fn create_table_as(&self, cmd: &datafusion::logical_expr::CreateMemoryTable) -> Result<()> {
+    /// the result in memory as table `t`; `sql` is the statement, for its SQL execution.
+    fn create_table_as(
+        &self,
+        cmd: &datafusion::logical_expr::CreateMemoryTable,
+        sql: &str,
+    ) -> Result<()> {
         let session = self.session();
         let exists = session.table_exist(cmd.name.clone()).map_err(df_err)?;
         if exists && cmd.if_not_exists {
@@ -159,7 +164,7 @@ impl Context {
         let schema = Arc::clone(df.schema().inner());
         let plan = block_on(df.create_physical_plan()).map_err(df_err)?;
         let partitions = plan.output_partitioning().partition_count();
-        let batches = execute(self, plan, format!("CREATE TABLE {}", cmd.name))?;
+        let batches = execute_query(self, plan, format!("CREATE TABLE {}", cmd.name), sql)?;
         let mut parts = vec![Vec::new(); partitions.max(1)];
         for (i, b) in batches.into_iter().enumerate() {
             parts[i % partitions.max(1)].push(b);

@@ -28,7 +28,8 @@
 //! columns are then left out of the files, as Spark does).
 
 use super::dataframe::DataFrame;
-use super::run::{df_err, execute};
+use super::execution::execute_query;
+use super::run::{df_err, only_child};
 use crate::commit::{Job, Output, Staging};
 use crate::error::{Error, Result};
 use arrow::array::{RecordBatch, UInt64Array};
@@ -45,7 +46,7 @@ use datafusion::datasource::file_format::parquet::{ParquetFormatFactory, Parquet
 use datafusion::datasource::listing::ListingTableUrl;
 use datafusion::datasource::physical_plan::{FileOutputMode, FileSink, FileSinkConfig};
 use datafusion::datasource::sink::{DataSink, DataSinkExec};
-use datafusion::error::{DataFusionError, Result as DfResult};
+use datafusion::error::Result as DfResult;
 use datafusion::execution::TaskContext as DfTaskContext;
 use datafusion::logical_expr::LogicalPlanBuilder;
 use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
@@ -352,7 +353,8 @@ impl DataFrameWriter {
         let exec = WriteExec::new(input, config, kind, staging.clone());
         let name = format!("{format:?}").to_lowercase();
         let description = format!("write {name} to {path}");
-        let results = execute(ctx, Arc::new(exec), description)?;
+        let query = self.df.sql_text().unwrap_or(&description).to_string();
+        let results = execute_query(ctx, Arc::new(exec), description, &query)?;
         committed_attempts(&results)
     }
 }
@@ -504,11 +506,8 @@ impl ExecutionPlan for WriteExec {
         self: Arc<Self>,
         children: Vec<Arc<dyn ExecutionPlan>>,
     ) -> DfResult<Arc<dyn ExecutionPlan>> {
-        let [input] = <[_; 1]>::try_from(children).map_err(|c| {
-            DataFusionError::Internal(format!("EmberWriteExec has one child, not {}", c.len()))
-        })?;
         Ok(Arc::new(WriteExec::new(
-            input,
+            only_child("EmberWriteExec", children)?,
             self.config.clone(),
             self.kind.clone(),
             self.staging.clone(),

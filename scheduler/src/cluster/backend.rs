@@ -2,6 +2,7 @@
 
 use super::registry::{Downlink, Executor, Running, State};
 use crate::error::SchedulerError;
+use crate::events::{Event, EventBus, now_ms};
 use crate::map_output::MapOutputTracker;
 use ember_engine::accumulator::AccumulatorRegistry;
 use ember_engine::env::Env;
@@ -201,6 +202,26 @@ impl ClusterBackend {
         v
     }
 
+    /// Posts executors joining (`ExecutorAdded`, with `metrics_url`, cores and memory) and
+    /// leaving or lost (`ExecutorRemoved`, with the reason) on `bus` from now on. Executors
+    /// that joined before are not posted: see [`startup_executor_events`](Self::startup_executor_events).
+    pub fn set_events(&self, bus: Arc<EventBus>) {
+        self.shared.state.lock().events = Some(bus);
+    }
+
+    /// `ExecutorAdded` events, with their registration times, for the executors registered
+    /// now that joined before [`set_events`](Self::set_events), whose joining nobody could
+    /// hear (a driver waits for its executors before its listeners exist): for the context to
+    /// post once its first listeners are in place, or for a listener added later. Oldest
+    /// first. An executor that joined after `set_events` was posted then and is not repeated.
+    pub fn startup_executor_events(&self) -> Vec<Event> {
+        let st = self.shared.state.lock();
+        let mut early: Vec<(&ExecutorId, &Executor)> =
+            st.executors.iter().filter(|(_, e)| !e.announced).collect();
+        early.sort_by(|a, b| (a.1.registered_at, a.0).cmp(&(b.1.registered_at, b.0)));
+        early.into_iter().map(|(id, e)| e.added_event(id)).collect()
+    }
+
     /// How many copies of `rdd`'s partitions executors hold, as far as the driver knows.
     pub fn cached_copies(&self, rdd: RddId) -> usize {
         let st = self.shared.state.lock();
@@ -302,10 +323,14 @@ impl Shared {
                 "executor {id} is already registered"
             )));
         }
-        let exec = Executor {
+        let mut exec = Executor {
+            host: r.host.clone(),
             flight_address: r.flight_address.clone(),
             metrics_url: r.metrics_url.clone(),
             cores: (r.cores as usize).max(1),
+            max_memory: r.memory_bytes,
+            registered_at: now_ms(),
+            announced: false,
             free: (r.cores as usize).max(1),
             last_heartbeat: Instant::now(),
             down,
@@ -319,6 +344,11 @@ impl Shared {
             },
         ));
         tracing::info!(executor = %id, host = %r.host, pid = r.pid, cores = r.cores, flight = %r.flight_address, "executor registered");
+        // Posted under the state lock, so that its removal cannot be posted before it.
+        if let Some(bus) = &st.events {
+            bus.post(exec.added_event(&id));
+            exec.announced = true;
+        }
         st.executors.insert(id, exec);
         st.empty_since = None;
         self.dispatch(&mut st);
@@ -432,6 +462,13 @@ impl Shared {
             places.retain(|_, holders| {
                 holders.retain(|h| h != id);
                 !holders.is_empty()
+            });
+        }
+        if let Some(bus) = &st.events {
+            bus.post(Event::ExecutorRemoved {
+                executor_id: id.0.clone(),
+                reason: reason.to_string(),
+                time: now_ms(),
             });
         }
         if planned || (forgotten == 0 && exec.running.is_empty()) {

@@ -14,3 +14,6 @@ mod service;
 
 pub use backend::{ClusterBackend, ClusterConfig};
 pub use master::MasterHandle;
+
+#[cfg(test)]
+mod events_tests;

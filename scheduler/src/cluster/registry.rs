@@ -1,11 +1,13 @@
 //! What the driver knows of each executor and of each task it runs.
 
+use crate::events::{Event, EventBus};
 use ember_engine::ids::{ExecutorId, RddId, TaskId};
 use ember_engine::rdd::CachedPartition;
 use ember_engine::task::{TaskCompletion, TaskSpec};
 use ember_proto::convert::Launched;
 use ember_proto::v1::{DriverMessage, JobEnded, driver_message};
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
 use std::sync::mpsc::Sender;
 use std::time::Instant;
 use tokio::sync::mpsc::UnboundedSender;
@@ -16,10 +18,18 @@ pub(super) type Downlink = UnboundedSender<Result<DriverMessage, Status>>;
 
 /// A registered executor.
 pub(super) struct Executor {
+    /// The host it runs on.
+    pub host: String,
     pub flight_address: String,
     /// Its Prometheus endpoint (empty when it serves none).
     pub metrics_url: String,
     pub cores: usize,
+    /// Memory for cached blocks, in bytes.
+    pub max_memory: u64,
+    /// When it registered (ms since the epoch).
+    pub registered_at: u64,
+    /// Whether its `ExecutorAdded` event was posted (it joined after the bus was attached).
+    pub announced: bool,
     pub free: usize,
     pub last_heartbeat: Instant,
     pub down: Downlink,
@@ -27,6 +37,18 @@ pub(super) struct Executor {
 }
 
 impl Executor {
+    /// Its `ExecutorAdded` event.
+    pub fn added_event(&self, id: &ExecutorId) -> Event {
+        Event::ExecutorAdded {
+            executor_id: id.0.clone(),
+            host: self.host.clone(),
+            cores: self.cores,
+            max_memory: self.max_memory,
+            metrics_url: Some(self.metrics_url.clone()).filter(|u| !u.is_empty()),
+            time: self.registered_at,
+        }
+    }
+
     pub fn send(&self, kind: driver_message::Kind) -> bool {
         self.down
             .send(Ok(DriverMessage { kind: Some(kind) }))
@@ -67,4 +89,6 @@ pub(super) struct State {
     pub job: Option<(u64, String)>,
     /// Since when no executor has been registered (None while some are).
     pub empty_since: Option<Instant>,
+    /// Where executors joining and leaving are posted, once attached.
+    pub events: Option<Arc<EventBus>>,
 }

@@ -16,6 +16,7 @@ use super::DataFrameReader;
 use super::split_lines::{SplitReader, open_stream};
 use crate::error::Result;
 use crate::sql::dataframe::DataFrame;
+use crate::sql::input_metrics::{SplitBatchIter, count_split};
 use crate::sql::run::df_err;
 use arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions, StringBuilder, new_null_array};
 use arrow::compute::concat_batches;
@@ -354,20 +355,25 @@ impl<F: LineFormat> PartitionStream for SplitStream<F> {
 
     fn execute(&self, ctx: Arc<DfTaskContext>) -> SendableRecordBatchStream {
         let batch_size = ctx.session_config().batch_size().max(1);
-        let batches = match SplitReader::open(&self.input, &self.stores, self.format.header()) {
-            Ok(reader) => Box::new(SplitBatches {
-                format: Arc::clone(&self.format),
-                projection: Arc::clone(&self.projection),
-                mode: self.mode,
-                input: self.input.clone(),
-                stores: Arc::clone(&self.stores),
-                reader,
-                decoder: None,
-                batch_size,
-                done: false,
-            }) as Box<dyn Iterator<Item = DfResult<RecordBatch>> + Send>,
-            Err(e) => Box::new(std::iter::once(Err(to_datafusion(e)))),
-        };
+        let batches: SplitBatchIter =
+            match SplitReader::open(&self.input, &self.stores, self.format.header()) {
+                Ok(reader) => count_split(
+                    &ctx,
+                    self.input.split.len,
+                    Box::new(SplitBatches {
+                        format: Arc::clone(&self.format),
+                        projection: Arc::clone(&self.projection),
+                        mode: self.mode,
+                        input: self.input.clone(),
+                        stores: Arc::clone(&self.stores),
+                        reader,
+                        decoder: None,
+                        batch_size,
+                        done: false,
+                    }),
+                ),
+                Err(e) => Box::new(std::iter::once(Err(to_datafusion(e)))),
+            };
         Box::pin(RecordBatchStreamAdapter::new(
             Arc::clone(&self.projection.schema),
             futures::stream::iter(batches),
