@@ -641,14 +641,6 @@ impl Context {
         }
     }
 
-    /// `ExecutorAdded` events (with their join times) for the executors a cluster driver
-    /// waited for when it started, which joined before any listener could be added; empty
-    /// outside a cluster driver. Executors that join or leave later are posted on the event
-    /// bus as it happens ([`Context::add_listener`]).
-    pub fn startup_executor_events(&self) -> Vec<Event> {
-        self.inner.role.startup_executor_events()
-    }
-
     /// The ids of the executors registered with a cluster driver, sorted (for tests that watch
     /// executors come and go); empty outside a cluster driver.
     #[doc(hidden)]

@@ -182,7 +182,12 @@ impl Context {
                     storage,
                     local,
                 };
-                start_listeners(&conf, &scheduler, &driver, &blocks)?
+                let started = start_listeners(&conf, &scheduler, &driver, &blocks)?;
+                // The executors the driver waited for joined before anyone listened.
+                for e in role.startup_executor_events() {
+                    scheduler.events().post(e);
+                }
+                started
             }
         };
         tracing::info!(
@@ -313,7 +318,14 @@ impl Context {
             tracing::debug!(?t, "cleaning up");
             match t {
                 CleanupTask::Shuffle(s) => self.inner.scheduler.remove_shuffle(s),
-                CleanupTask::Rdd(r) => self.remove_rdd_blocks(r),
+                CleanupTask::Rdd(r) => {
+                    self.remove_rdd_blocks(r);
+                    // A persisted RDD no longer referenced: gone from the Storage page too.
+                    let events = self.inner.scheduler.events();
+                    if events.is_active() {
+                        events.post(Event::RddUnpersisted { rdd_id: r.0 });
+                    }
+                }
             }
         }
     }

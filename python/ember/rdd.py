@@ -197,7 +197,8 @@ class RDD(PairRDDFunctions, ActionFunctions, NumericFunctions, SamplingFunctions
             raise TypeError(f"persist: storageLevel must be a StorageLevel, got {type(storageLevel).__name__}")
         if self.is_cached and storageLevel != self._storage_level:
             raise RuntimeError("Cannot change storage level of an RDD after it was already assigned a level")
-        self._jrdd_val = self._jrdd.persist(storageLevel.useDisk, storageLevel.useMemory, storageLevel.replication)
+        level = storageLevel
+        self._jrdd_val = self._jrdd.persist(level.useDisk, level.useMemory, level.replication, self._name)
         self.is_cached = True
         self._storage_level = storageLevel
         return self

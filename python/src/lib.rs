@@ -405,9 +405,24 @@ impl NativeRdd {
         )
     }
 
-    /// Keeps the partitions in the block manager at the level given as (disk, memory, replicas).
-    fn persist(&self, use_disk: bool, use_memory: bool, replication: u8) -> NativeRdd {
+    /// Keeps the partitions in the block manager at the level given as (disk, memory, replicas),
+    /// under the Python RDD's `setName` name if it has one (the UI's Storage page shows it).
+    #[pyo3(signature = (use_disk, use_memory, replication, name=None))]
+    fn persist(
+        &self,
+        use_disk: bool,
+        use_memory: bool,
+        replication: u8,
+        name: Option<String>,
+    ) -> NativeRdd {
         let level = StorageLevel::new(use_disk, use_memory, replication);
+        if let Some(n) = name {
+            // Names the shared node, so the persisted RDD below carries it.
+            match &self.data {
+                Data::Pickled(r) | Data::Raw(r) => drop(r.clone().set_name(n)),
+                Data::Lines(r) => drop(r.clone().set_name(n)),
+            }
+        }
         let data = match &self.data {
             Data::Pickled(r) => Data::Pickled(r.persist(level)),
             Data::Lines(r) => Data::Lines(r.persist(level)),

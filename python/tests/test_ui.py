@@ -40,7 +40,7 @@ def test_spark_ui_enabled_false_turns_it_off_and_event_logs_are_written(tmp_path
 
 
 def test_the_ui_reports_the_jobs_of_the_context(sc):
-    pairs = sc.parallelize(range(1000), 4).map(lambda x: (x % 10, 1)).cache()
+    pairs = sc.parallelize(range(1000), 4).map(lambda x: (x % 10, 1)).setName("pairs").cache()
     assert pairs.count() == 1000
     assert len(pairs.reduceByKey(lambda a, b: a + b, 3).collect()) == 10
     url = sc.uiWebUrl
@@ -53,7 +53,7 @@ def test_the_ui_reports_the_jobs_of_the_context(sc):
     # 4 map tasks over the cache, then 3 reduce tasks.
     assert (last["status"], last["numTasks"], last["numCompletedTasks"]) == ("SUCCEEDED", 7, 7)
     rdds = json.loads(get(f"{base}/storage/rdd"))
-    assert [r["numCachedPartitions"] for r in rdds] == [4]
+    assert [(r["name"], r["numCachedPartitions"]) for r in rdds] == [("pairs", 4)]
     page = get(f"{url}/jobs/")
     assert "7/7" in page and "<script" not in page
     assert "ember_driver_jobs_succeeded_total" in get(f"{url}/metrics")

@@ -377,35 +377,33 @@ fn a_local_cluster_posts_its_executors() {
     let numbers = ctx.parallelize((0..10u64).collect(), 2);
     assert_eq!(numbers.count().unwrap(), 10);
     if ctx.is_driver() {
-        // Both joined before the listener could be added: the context keeps their events.
-        let startup = ctx.startup_executor_events();
-        let mut ids = Vec::new();
-        for e in &startup {
-            let Event::ExecutorAdded {
-                executor_id,
-                host,
-                cores,
-                max_memory,
-                metrics_url,
-                time,
-            } = e
-            else {
-                panic!("{e:?}")
-            };
-            ids.push(executor_id.clone());
-            assert_eq!(
-                (host.as_str(), *cores, *max_memory),
-                ("127.0.0.1", 1, 512 << 20)
-            );
-            let url = metrics_url.as_deref().unwrap_or_default();
-            assert!(
-                url.starts_with("http://") && url.ends_with("/metrics"),
-                "{url}"
-            );
-            assert!(*time > 0);
-        }
+        // Both joined before any listener could be added; the UI has them all the same, with
+        // their cores, memory and /metrics links.
+        let ui = ctx.ui_url().expect("the driver serves its UI").to_string();
+        let rest = format!("{ui}/api/v1/applications/{}", ctx.application_id());
+        let executors = |path: &str| -> Vec<serde_json::Value> {
+            reqwest::blocking::get(format!("{rest}/{path}"))
+                .and_then(|r| r.json())
+                .unwrap()
+        };
+        let live = executors("executors");
+        let mut ids: Vec<&str> = live.iter().map(|e| e["id"].as_str().unwrap()).collect();
         ids.sort();
         assert_eq!(ids, ["exec-0", "exec-1"]);
+        for e in &live {
+            assert_eq!(
+                (e["totalCores"].as_u64(), e["maxMemory"].as_u64()),
+                (Some(1), Some(512 << 20))
+            );
+            assert_eq!(e["isActive"], true);
+        }
+        let page = reqwest::blocking::get(format!("{ui}/executors/"))
+            .and_then(|r| r.text())
+            .unwrap();
+        let links = page
+            .matches("class=\"executor-metrics\" href=\"http://")
+            .count();
+        assert_eq!(links, 2, "{page}");
         crate::cluster::kill_executor(&ctx, 1);
         let start = std::time::Instant::now();
         let removed = loop {
@@ -427,6 +425,13 @@ fn a_local_cluster_posts_its_executors() {
             std::thread::sleep(std::time::Duration::from_millis(50));
         };
         assert!(removed.contains("session"), "{removed}");
+        let all = executors("allexecutors");
+        let lost = all
+            .iter()
+            .find(|e| e["id"] == "exec-1")
+            .expect("exec-1 is still listed");
+        assert_eq!(lost["isActive"], false);
+        assert_eq!(executors("executors").len(), 1);
     }
     // The surviving executor's copy of the test follows the driver to here.
     assert_eq!(numbers.count().unwrap(), 10);

@@ -26,8 +26,9 @@ fn ui_ctx(extra: &[(&str, &str)]) -> Context {
 
 /// Two jobs: `count` of a cached RDD of 1000 records in 4 partitions (4 tasks, 4 blocks
 /// stored), then `reduceByKey` into 3 partitions over it (4 map tasks reading the cache,
-/// 3 result tasks); then a SQL query holding [`HOSTILE`].
-fn run_jobs(ctx: &Context) {
+/// 3 result tasks); then a SQL query holding [`HOSTILE`]. Returns the cached RDD (dropped, it
+/// would leave the Storage page).
+fn run_jobs(ctx: &Context) -> ember::Rdd<(u64, u64)> {
     let pairs = ctx
         .parallelize((0..1000u64).collect::<Vec<_>>(), 4)
         .map(|x| (x % 10, 1u64))
@@ -42,6 +43,7 @@ fn run_jobs(ctx: &Context) {
         .collect()
         .unwrap();
     assert_eq!(rows.iter().map(|b| b.num_rows()).sum::<usize>(), 1);
+    pairs
 }
 
 /// The record count of a "{bytes} / {records}" cell.
@@ -61,7 +63,7 @@ fn get_json(url: &str) -> Value {
 #[test]
 fn the_pages_show_a_shuffle_and_a_cache_in_headless_chromium() {
     let ctx = ui_ctx(&[("ember.test.password", "hunter2")]);
-    run_jobs(&ctx);
+    let _pairs = run_jobs(&ctx);
     let url = ctx.ui_url().expect("the UI runs by default").to_string();
     let b = Browser::start();
 
@@ -86,7 +88,9 @@ fn the_pages_show_a_shuffle_and_a_cache_in_headless_chromium() {
     b.screenshot("jobs");
 
     // The collect job's page: its stage DAG, a map stage feeding the result stage.
-    let i = descriptions.iter().position(|d| d.starts_with("collect at"));
+    let i = descriptions
+        .iter()
+        .position(|d| d.starts_with("collect at"));
     let links = b.properties("tr.job td.job-description a", "href");
     b.open(&links[i.unwrap()]);
     assert_eq!(b.texts("svg#dag g.dag-stage").len(), 2);
@@ -186,7 +190,7 @@ fn the_pages_show_a_shuffle_and_a_cache_in_headless_chromium() {
 #[test]
 fn the_live_rest_api_and_metrics_count_the_jobs() {
     let ctx = ui_ctx(&[]);
-    run_jobs(&ctx);
+    let cached = run_jobs(&ctx);
     let url = ctx.ui_url().unwrap().to_string();
     let apps = get_json(&format!("{url}/api/v1/applications"));
     assert_eq!(apps.as_array().unwrap().len(), 1);
@@ -215,8 +219,26 @@ fn the_live_rest_api_and_metrics_count_the_jobs() {
         .map(|s| s["inputRecords"].as_u64().unwrap())
         .sum();
     assert_eq!(read, 1000, "only the map stage reads input: the cache");
+    // A cached DataFrame is listed beside the cached RDD once an action stored it.
+    let df = ctx
+        .sql("SELECT x FROM (VALUES (1), (2), (3)) AS t(x)")
+        .unwrap()
+        .cache()
+        .unwrap();
+    assert_eq!(df.count().unwrap(), 3);
     let rdds = get_json(&format!("{base}/storage/rdd"));
-    assert_eq!(rdds[0]["numCachedPartitions"], 4);
+    let rdds = rdds.as_array().unwrap();
+    assert_eq!(rdds.len(), 2, "{rdds:?}");
+    let pairs = rdds.iter().find(|r| r["name"] == "pairs").expect("pairs");
+    assert_eq!(pairs["numCachedPartitions"], 4);
+    let frame = rdds.iter().find(|r| r["name"] != "pairs").unwrap();
+    assert_eq!(frame["numCachedPartitions"], frame["numPartitions"]);
+    assert!(frame["memoryUsed"].as_u64().unwrap() > 0);
+    // The RDD dropped by the program is unpersisted by the cleaner (at the next job), and leaves.
+    drop(cached);
+    assert_eq!(df.count().unwrap(), 3);
+    let rdds = get_json(&format!("{base}/storage/rdd"));
+    assert_eq!(rdds.as_array().unwrap().len(), 1, "{rdds:?}");
     let missing = reqwest::blocking::get(format!("{url}/api/v1/applications/nope/jobs")).unwrap();
     assert_eq!(missing.status().as_u16(), 404);
 
@@ -226,6 +248,7 @@ fn the_live_rest_api_and_metrics_count_the_jobs() {
         .unwrap();
     crate::ui_server::promtool_check(&metrics);
     let sample = |name: &str| crate::ui_server::sample(&metrics, name);
+    let jobs = get_json(&format!("{base}/jobs"));
     assert_eq!(
         sample("ember_driver_jobs_succeeded_total"),
         jobs.as_array().unwrap().len() as f64
@@ -261,7 +284,7 @@ fn ember_history_serves_a_finished_application_with_the_live_counts() {
         ("ember.eventLog.enabled", "true"),
         ("ember.eventLog.dir", logs),
     ]);
-    run_jobs(&ctx);
+    let _pairs = run_jobs(&ctx);
     let app = ctx.application_id().to_string();
     let live = rest_counts(&format!(
         "{}/api/v1/applications/{app}",

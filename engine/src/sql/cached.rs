@@ -5,6 +5,7 @@ use super::runtime::ember_task;
 use super::{PlanRdd, to_datafusion};
 use crate::rdd::RddBase;
 use crate::storage::{BlockId, StorageLevel};
+use crate::task_context::rows_and_bytes;
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::error::Result as DfResult;
 use datafusion::execution::TaskContext as DfTaskContext;
@@ -98,6 +99,8 @@ impl ExecutionPlan for CachedExec {
             && let Some(batches) = store.get(&block).map_err(to_datafusion)?
         {
             tracing::debug!(%block, "cache hit");
+            let (rows, bytes) = rows_and_bytes(&batches);
+            tc.metrics.record_input(rows, bytes);
             return Ok(Box::pin(RecordBatchStreamAdapter::new(
                 schema,
                 futures::stream::iter(batches.into_iter().map(Ok)),
@@ -108,12 +111,15 @@ impl ExecutionPlan for CachedExec {
             return Ok(input);
         }
         // Computed in full, stored, then handed on (as RDD caching does).
+        let rdd = self.rdd.id().0;
         let stored = futures::stream::once(async move {
             let batches: Vec<_> = input.try_collect().await?;
+            let (_, bytes) = rows_and_bytes(&batches);
             let outcome = store
                 .put(block, batches.clone(), level)
                 .map_err(to_datafusion)?;
             tracing::debug!(%block, ?outcome, "cached partition");
+            tc.metrics.record_block(rdd, partition, outcome, bytes);
             Ok::<_, datafusion::error::DataFusionError>(futures::stream::iter(
                 batches.into_iter().map(Ok),
             ))
