@@ -332,3 +332,31 @@ fn ember_history_serves_a_finished_application_with_the_live_counts() {
         std::panic::resume_unwind(e);
     }
 }
+
+#[test]
+fn a_driver_with_a_secret_asks_for_it_on_every_ui_path() {
+    let ctx = ui_ctx(&[("ember.authenticate.secret", "open sesame")]);
+    let _pairs = run_jobs(&ctx);
+    let url = ctx.ui_url().unwrap().to_string();
+    let http = reqwest::blocking::Client::new();
+    let app = ctx.application_id();
+    for path in [
+        "/jobs/".to_string(),
+        "/environment/".to_string(),
+        "/metrics".to_string(),
+        format!("/api/v1/applications/{app}/environment"),
+    ] {
+        let anonymous = http.get(format!("{url}{path}")).send().unwrap();
+        assert_eq!(anonymous.status().as_u16(), 401, "{path}");
+        let page = http
+            .get(format!("{url}{path}"))
+            .bearer_auth("open sesame")
+            .send()
+            .unwrap();
+        assert_eq!(page.status().as_u16(), 200, "{path}");
+        assert!(
+            !page.text().unwrap().contains("open sesame"),
+            "{path} shows the secret"
+        );
+    }
+}
