@@ -273,7 +273,7 @@ fn task_and_block_metrics(e: &mut Exposition, tasks: [u64; 3], blocks: [u64; 3])
 }
 
 /// A router serving `GET /metrics` from `source`, called at each scrape (the driver fills
-/// [`DriverMetrics`], e.g. with [`DriverMetrics::of`]).
+/// [`DriverMetrics`], e.g. with [`DriverMetrics::from_state`] of a status store).
 pub fn driver_metrics_router(source: impl Fn() -> DriverMetrics + Send + Sync + 'static) -> Router {
     let source = Arc::new(source);
     Router::new().route(

@@ -2,7 +2,7 @@
 //! (<https://spark.apache.org/docs/latest/monitoring.html#rest-api>): the same paths, the same
 //! camelCase field names, times as `yyyy-MM-dd'T'HH:mm:ss.SSS'GMT'` strings ([`iso_time`]) and
 //! absent optional fields left out. Every figure comes from the [`AppState`] of an
-//! application's [`StatusStore`], read under its lock at each request.
+//! application's [`StatusStore`](super::store::StatusStore), read under its lock at each request.
 //!
 //! | Path (under `/api/v1/applications`) | Answer |
 //! |---|---|

@@ -151,7 +151,7 @@ pub struct StageRecord {
     pub metrics: TaskMetricsSnapshot,
     /// Sum of its ended tasks' run times.
     pub task_time_ms: u64,
-    /// Its task attempts by id (the newest [`Retention::tasks`]).
+    /// Its task attempts by id (the newest [`Retention::tasks`](super::Retention::tasks)).
     pub tasks: BTreeMap<u64, TaskRecord>,
 }
 
