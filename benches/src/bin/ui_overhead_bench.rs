@@ -53,18 +53,6 @@ fn many_tasks(ctx: &Context, tasks: usize) -> u64 {
     counts.iter().map(|(_, n)| n).sum()
 }
 
-fn word_count(ctx: &Context, path: &str) -> u64 {
-    let counts = ctx
-        .text_file(path, ctx.default_min_partitions())
-        .expect("corpus exists")
-        .flat_map(ember::text::words)
-        .map(|w| (w, 1u64))
-        .reduce_by_key(|a, b| a + b)
-        .collect()
-        .expect("job runs");
-    counts.iter().map(|(_, n)| n).sum()
-}
-
 /// Alternates the two contexts `runs` times; prints the best times and the median ratio.
 fn compare(name: &str, runs: usize, on: &Context, off: &Context, job: impl Fn(&Context) -> u64) {
     let (mut best_on, mut best_off) = (Duration::MAX, Duration::MAX);
@@ -96,7 +84,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     compare(&name, args.runs, &on, &off, |c| many_tasks(c, args.tasks));
     if let Some(corpus) = &args.corpus {
         compare("word count", args.runs, &on, &off, |c| {
-            word_count(c, corpus)
+            ember_benches::word_count(c, corpus).1
         });
     }
     Ok(())

@@ -43,18 +43,6 @@ fn hand_written(path: &str) -> (usize, u64) {
     (counts.len(), counts.values().sum())
 }
 
-fn ember_count(ctx: &Context, path: &str) -> (usize, u64) {
-    let counts = ctx
-        .text_file(path, ctx.default_min_partitions())
-        .expect("corpus exists")
-        .flat_map(ember::text::words)
-        .map(|w| (w, 1u64))
-        .reduce_by_key(|a, b| a + b)
-        .collect()
-        .expect("job runs");
-    (counts.len(), counts.iter().map(|(_, n)| n).sum())
-}
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     let ctx = Context::new(
@@ -71,7 +59,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for _ in 0..args.runs.max(1) {
         let (h, r) = best_of(1, || hand_written(&args.file));
         (hand_t, hand) = (hand_t.min(h), r);
-        let (e, r) = best_of(1, || ember_count(&ctx, &args.file));
+        let (e, r) = best_of(1, || ember_benches::word_count(&ctx, &args.file));
         (ember_t, ember) = (ember_t.min(e), r);
         ratios.push(e.as_secs_f64() / h.as_secs_f64());
     }

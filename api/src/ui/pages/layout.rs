@@ -134,41 +134,12 @@ pub fn elapsed_text(start: Option<u64>, end: Option<u64>, now: u64) -> String {
     }
 }
 
-/// `2023-11-14 22:13:20` (UTC) for a time in ms since the epoch; "-" for none.
+/// `2023-11-14 22:13:20` (UTC) for a time in ms since the epoch; "-" for none (the REST API's
+/// [`iso_time`](crate::ui::rest::iso_time) formats through the same chrono conversion).
 pub fn time_text(ms: Option<u64>) -> String {
-    let Some(ms) = ms else {
-        return "-".into();
-    };
-    let secs = ms / 1000;
-    let (days, rest) = ((secs / 86_400) as i64, secs % 86_400);
-    let (y, m, d) = civil_date(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-        rest / 3600,
-        rest / 60 % 60,
-        rest % 60
-    )
-}
-
-/// The (year, month, day) of the Gregorian calendar `days` after 1970-01-01: count 400-year
-/// eras from 0000-03-01 (so that leap days end each year), then the year of the era, the day
-/// of that year, and the month of a March-first year.
-fn civil_date(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468; // days from 0000-03-01
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = (day_of_year - (153 * month_from_march + 2) / 5 + 1) as u32;
-    let month = if month_from_march < 10 {
-        month_from_march + 3
-    } else {
-        month_from_march - 9
-    } as u32;
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    ms.and_then(|ms| i64::try_from(ms).ok())
+        .and_then(arrow::temporal_conversions::timestamp_ms_to_datetime)
+        .map_or_else(|| "-".into(), |t| t.format("%Y-%m-%d %H:%M:%S").to_string())
 }
 
 /// A state word in a `span.status` whose second class colors it (`status-running`, ...).

@@ -202,23 +202,10 @@ impl AppState {
                 }
                 if let Some(s) = self.stage_mut(*stage_id, *stage_attempt, *job_id) {
                     s.active_tasks += 1;
-                    s.tasks.insert(
-                        *task_id,
-                        TaskRecord {
-                            task_id: *task_id,
-                            partition: *partition,
-                            attempt: *attempt,
-                            executor_id: String::new(),
-                            launched: *time,
-                            status: "RUNNING",
-                            duration_ms: 0,
-                            error: None,
-                            metrics: TaskMetricsSnapshot::default(),
-                        },
+                    s.put_task(
+                        TaskRecord::running(*task_id, *partition, *attempt, *time),
+                        keep.tasks,
                     );
-                    while s.tasks.len() > keep.tasks {
-                        s.tasks.pop_first();
-                    }
                 }
             }
             Event::TaskEnd {
@@ -235,16 +222,14 @@ impl AppState {
                 metrics,
                 time,
             } => {
+                let launched = time.saturating_sub(*duration_ms);
                 let task = TaskRecord {
-                    task_id: *task_id,
-                    partition: *partition,
-                    attempt: *attempt,
                     executor_id: executor_id.clone(),
-                    launched: time.saturating_sub(*duration_ms),
                     status: task_status_name(*status),
                     duration_ms: *duration_ms,
                     error: error.clone(),
                     metrics: *metrics,
+                    ..TaskRecord::running(*task_id, *partition, *attempt, launched)
                 };
                 self.task_ended(
                     *job_id,
@@ -528,10 +513,7 @@ impl AppState {
             );
             s.metrics.add(&task.metrics);
             s.task_time_ms += task.duration_ms;
-            s.tasks.insert(task.task_id, task);
-            while s.tasks.len() > tasks_kept {
-                s.tasks.pop_first();
-            }
+            s.put_task(task, tasks_kept);
         }
     }
 }

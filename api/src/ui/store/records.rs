@@ -114,6 +114,23 @@ pub struct TaskRecord {
     pub metrics: TaskMetricsSnapshot,
 }
 
+impl TaskRecord {
+    /// A task attempt launched at `launched`, still running.
+    pub fn running(task_id: u64, partition: usize, attempt: u32, launched: u64) -> Self {
+        TaskRecord {
+            task_id,
+            partition,
+            attempt,
+            executor_id: String::new(),
+            launched,
+            status: "RUNNING",
+            duration_ms: 0,
+            error: None,
+            metrics: TaskMetricsSnapshot::default(),
+        }
+    }
+}
+
 /// One stage attempt.
 #[derive(Clone, Debug, Serialize)]
 pub struct StageRecord {
@@ -153,6 +170,16 @@ pub struct StageRecord {
     pub task_time_ms: u64,
     /// Its task attempts by id (the newest [`Retention::tasks`](super::Retention::tasks)).
     pub tasks: BTreeMap<u64, TaskRecord>,
+}
+
+impl StageRecord {
+    /// Records `task` (replacing its earlier state), keeping the newest `kept` tasks.
+    pub fn put_task(&mut self, task: TaskRecord, kept: usize) {
+        self.tasks.insert(task.task_id, task);
+        while self.tasks.len() > kept {
+            self.tasks.pop_first();
+        }
+    }
 }
 
 /// One executor (in local mode: the driver).
