@@ -176,7 +176,7 @@ pub(crate) fn start(
         let runtime = ExecutorRuntime::connect(spec, secret.clone(), Arc::clone(&local))?;
         // Its Prometheus endpoint, announced to the driver at registration.
         let secret = secret.and_then(Secret::new);
-        match crate::ui::metrics::serve_executor_metrics(&runtime, &blocks, secret) {
+        match crate::ui::metrics::serve_executor_metrics(&runtime, &blocks, secret, runtime.tls()) {
             Ok(url) => runtime.announce_metrics(url),
             Err(e) => tracing::warn!(error = %e, "this executor serves no /metrics"),
         }
@@ -303,7 +303,7 @@ pub(crate) fn secret_of(conf: &Conf) -> Option<Secret> {
 
 /// TLS on every endpoint when `ember.ssl.enabled` (keys in `ember_proto::tls`), its files
 /// read and checked; an error names the key and the file at fault.
-fn tls_of(conf: &Conf) -> Result<Option<Tls>> {
+pub(crate) fn tls_of(conf: &Conf) -> Result<Option<Tls>> {
     if !conf.get_bool(tls::ENABLED, false)? {
         return Ok(None);
     }

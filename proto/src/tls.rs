@@ -2,7 +2,7 @@
 //!
 //! | key | default | meaning |
 //! | --- | --- | --- |
-//! | `ember.ssl.enabled` | false | every gRPC and Flight endpoint serves and connects over TLS |
+//! | `ember.ssl.enabled` | false | every gRPC and Flight endpoint serves and connects over TLS; the web UI and `/metrics` serve HTTPS |
 //! | `ember.ssl.certFile` | (required) | PEM certificate chain a process presents, leaf first |
 //! | `ember.ssl.keyFile` | (required) | PEM private key of that certificate (PKCS#8, PKCS#1 or SEC1) |
 //! | `ember.ssl.trustFile` | the cert file | PEM CA certificates a process trusts when it connects |
@@ -23,6 +23,7 @@ use rustls::crypto::ring::default_provider;
 use rustls::pki_types::pem::{self, PemObject};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::sign::CertifiedKey;
+use std::sync::Arc;
 use tonic::transport::{Certificate, ClientTlsConfig, Endpoint, Identity, Server, ServerTlsConfig};
 
 /// Whether TLS is on (`true`/`false`, default false).
@@ -112,13 +113,16 @@ impl TlsFiles {
             };
             TlsError::new(KEY_FILE, Some(&self.key), message)
         })?;
-        CertifiedKey::from_der(chain, key, &default_provider()).map_err(|e| {
+        let mismatch = |e: rustls::Error| {
             TlsError::new(
                 KEY_FILE,
                 Some(&self.key),
                 format!("cannot be used with the certificate {}: {e}", self.cert),
             )
-        })?;
+        };
+        CertifiedKey::from_der(chain.clone(), key.clone_key(), &default_provider())
+            .map_err(mismatch)?;
+        let https = https_config(chain, key).map_err(mismatch)?;
         let trust_pem = if self.trust == self.cert {
             cert_pem.clone()
         } else {
@@ -138,8 +142,23 @@ impl TlsFiles {
             files: self.clone(),
             identity: Identity::from_pem(cert_pem, key_pem),
             trust: Certificate::from_pem(trust_pem),
+            https,
         })
     }
+}
+
+/// The settings of an HTTPS server presenting `chain` (HTTP/1.1 only, as the UI servers
+/// speak).
+fn https_config(
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+) -> Result<Arc<rustls::ServerConfig>, rustls::Error> {
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(default_provider()))
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
 }
 
 fn read(key: &str, path: &str) -> Result<Vec<u8>, TlsError> {
@@ -172,6 +191,7 @@ pub struct Tls {
     files: TlsFiles,
     identity: Identity,
     trust: Certificate,
+    https: Arc<rustls::ServerConfig>,
 }
 
 impl std::fmt::Debug for Tls {
@@ -189,6 +209,12 @@ impl Tls {
     /// A server's settings: it presents the certificate chain.
     pub fn server_config(&self) -> ServerTlsConfig {
         ServerTlsConfig::new().identity(self.identity.clone())
+    }
+
+    /// The settings of an HTTPS server (the web UI, `/metrics`) presenting the certificate
+    /// chain, for a `tokio_rustls::TlsAcceptor`.
+    pub fn https_config(&self) -> Arc<rustls::ServerConfig> {
+        Arc::clone(&self.https)
     }
 
     /// A client's settings: it trusts the trust file's certificates only, and checks the

@@ -14,6 +14,7 @@ use axum::routing::get;
 use ember_executor::block_manager::BlockManager;
 use ember_executor::cluster::ExecutorRuntime;
 use ember_proto::auth::Secret;
+use ember_proto::tls::Tls;
 use ember_scheduler::cluster::master::ClusterSnapshot;
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
@@ -447,13 +448,14 @@ pub fn executor_metrics_router(runtime: Arc<ExecutorRuntime>, blocks: Arc<BlockM
 static EXECUTOR_METRICS: std::sync::OnceLock<UiServer> = std::sync::OnceLock::new();
 
 /// Serves this executor's `/metrics` on an ephemeral port of its host (with the cluster's
-/// `secret`, if any) for the rest of the process's life, and returns its URL
-/// (`http://host:port/metrics`), which the executor announces to its driver at registration.
+/// `secret`, if any, and over HTTPS with its `tls`) for the rest of the process's life, and
+/// returns its URL (`http://host:port/metrics`, or `https://`), which the executor announces to its driver at registration.
 /// A process serves one executor's metrics: a second call returns the first URL.
 pub fn serve_executor_metrics(
     runtime: &Arc<ExecutorRuntime>,
     blocks: &Arc<BlockManager>,
     secret: Option<Secret>,
+    tls: Option<&Tls>,
 ) -> std::result::Result<String, UiError> {
     if let Some(s) = EXECUTOR_METRICS.get() {
         return Ok(format!("{}/metrics", s.url()));
@@ -464,6 +466,7 @@ pub fn serve_executor_metrics(
         max_retries: 0,
         public_host: None,
         secret,
+        tls: tls.cloned(),
     };
     let router = executor_metrics_router(Arc::clone(runtime), Arc::clone(blocks));
     let server = serve(router, &settings)?;

@@ -14,7 +14,13 @@
 //!
 //! The port is chosen by Spark's rule ([`bind`]): the preferred port, else the next ones up to
 //! `ember.port.maxRetries` (16) retries, else an ephemeral port with a warning.
+//!
+//! With TLS settings ([`UiSettings::tls`]: `ember.ssl.enabled` on a driver or an executor,
+//! `--tls-cert` and `--tls-key` for `ember master` and `ember history`) the server speaks HTTPS
+//! only ([`https`](super::https)) and its URL starts with `https://`, so the secret of Basic
+//! authentication never crosses the network in clear.
 
+use super::https::TlsListener;
 use crate::conf::Conf;
 use crate::error::Result;
 use axum::Router;
@@ -25,6 +31,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use base64::Engine;
 use ember_proto::auth::Secret;
+use ember_proto::tls::Tls;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 
@@ -62,6 +69,8 @@ pub struct UiSettings {
     pub public_host: Option<String>,
     /// The shared secret every request must carry; `None` leaves the UI open.
     pub secret: Option<Secret>,
+    /// Serve HTTPS with this certificate; `None` serves plain HTTP.
+    pub tls: Option<Tls>,
 }
 
 impl UiSettings {
@@ -73,13 +82,15 @@ impl UiSettings {
             max_retries: DEFAULT_MAX_RETRIES,
             public_host: None,
             secret: None,
+            tls: None,
         }
     }
 
     /// The driver UI's settings from a configuration: `ember.ui.port` (default 4040; 0 for an
     /// ephemeral port), `ember.ui.host` (default `0.0.0.0`), `ember.port.maxRetries` (default
-    /// 16), `ember.driver.host` as the host shown in the URL, and the shared secret
-    /// (`ember.authenticate.secret`, else `EMBER_AUTHENTICATE_SECRET`).
+    /// 16), `ember.driver.host` as the host shown in the URL, the shared secret
+    /// (`ember.authenticate.secret`, else `EMBER_AUTHENTICATE_SECRET`), and HTTPS when
+    /// `ember.ssl.enabled` (with `ember.ssl.certFile` and `ember.ssl.keyFile`).
     pub fn from_conf(conf: &Conf) -> Result<Self> {
         let number = |key: &str, default: u16| -> Result<u16> {
             match conf.get(key) {
@@ -97,6 +108,7 @@ impl UiSettings {
             max_retries: number("ember.port.maxRetries", DEFAULT_MAX_RETRIES)?,
             public_host: conf.get("ember.driver.host").map(str::to_string),
             secret: crate::cluster::secret_of(conf),
+            tls: crate::cluster::tls_of(conf)?,
         })
     }
 }
@@ -154,7 +166,7 @@ impl std::fmt::Debug for UiServer {
 }
 
 impl UiServer {
-    /// `http://host:port`, with the public host of its settings.
+    /// `http://host:port` (`https://` with TLS), with the public host of its settings.
     pub fn url(&self) -> &str {
         &self.url
     }
@@ -213,23 +225,34 @@ pub fn serve(router: Router, settings: &UiSettings) -> std::result::Result<UiSer
     };
     let app = secured(router, settings.secret.clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    runtime.spawn(async move {
-        let served = axum::serve(listener, app).with_graceful_shutdown(async move {
-            let _ = stopped.await;
-        });
-        if let Err(e) = served.await {
-            tracing::error!(error = %e, "the UI server stopped");
+    let stopped = async move {
+        let _ = stopped.await;
+    };
+    match &settings.tls {
+        None => {
+            runtime.spawn(run(listener, app, stopped));
         }
-    });
+        Some(tls) => {
+            let _in = runtime.enter();
+            let listener =
+                TlsListener::new(listener, tls.https_config()).map_err(|e| fail(e.to_string()))?;
+            runtime.spawn(run(listener, app, stopped));
+        }
+    }
     let host = match &settings.public_host {
         Some(h) => h.clone(),
         None if address.ip().is_unspecified() => "127.0.0.1".into(),
         None => address.ip().to_string(),
     };
-    let url = if host.contains(':') {
-        format!("http://[{host}]:{}", address.port())
+    let scheme = if settings.tls.is_some() {
+        "https"
     } else {
-        format!("http://{host}:{}", address.port())
+        "http"
+    };
+    let url = if host.contains(':') {
+        format!("{scheme}://[{host}]:{}", address.port())
+    } else {
+        format!("{scheme}://{host}:{}", address.port())
     };
     Ok(UiServer {
         address,
@@ -237,6 +260,17 @@ pub fn serve(router: Router, settings: &UiSettings) -> std::result::Result<UiSer
         stop: Some(stop),
         runtime: Some(runtime),
     })
+}
+
+/// Serves `app` on `listener` until `stopped`.
+async fn run<L>(listener: L, app: Router, stopped: impl Future<Output = ()> + Send + 'static)
+where
+    L: axum::serve::Listener<Addr = SocketAddr>,
+{
+    let served = axum::serve(listener, app).with_graceful_shutdown(stopped);
+    if let Err(e) = served.await {
+        tracing::error!(error = %e, "the UI server stopped");
+    }
 }
 
 /// `router` with the stylesheet route, a plain 404 for unknown paths, the security headers on

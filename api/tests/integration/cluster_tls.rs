@@ -103,6 +103,7 @@ fn word_count_runs_over_tls_and_plain_or_untrusted_clients_are_refused() {
         assert_eq!(got, word_count(&local()));
         assert_eq!(got.iter().find(|(w, _)| w == "shared").unwrap().1, 3000);
         clients_without_the_ca_are_refused(&ctx, pki);
+        the_ui_and_metrics_speak_https(&ctx, pki);
     }
     // The executors' copies wait here while the driver checks its ports.
     assert_eq!(
@@ -280,5 +281,31 @@ fn a_standalone_master_and_worker_run_a_job_over_tls() {
     for mut w in workers {
         let _ = w.kill();
         let _ = w.wait();
+    }
+}
+
+/// The driver's UI and every executor's `/metrics` serve HTTPS with the cluster's certificate.
+fn the_ui_and_metrics_speak_https(ctx: &Context, pki: &Pki) {
+    let ca = std::fs::read(&pki.ca).unwrap();
+    let trusting = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
+        .build()
+        .unwrap();
+    let ui = ctx.ui_url().expect("the UI is on");
+    let metrics = ctx.executor_metrics_urls();
+    assert_eq!(metrics.len(), 2, "{metrics:?}");
+    let pages = metrics.into_iter().map(|(_, url)| (url, "ember_executor_"));
+    let api = (format!("{ui}/api/v1/applications"), "\"attempts\"");
+    for (url, expected) in std::iter::once(api).chain(pages) {
+        assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+        let r = trusting.get(&url).bearer_auth(SECRET).send().unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{url}");
+        let body = r.text().unwrap();
+        assert!(body.contains(expected), "{url}: {body}");
+        // The same port in plain HTTP answers nothing.
+        let plain = url.replacen("https://", "http://", 1);
+        let e = trusting.get(&plain).bearer_auth(SECRET).send().unwrap_err();
+        assert!(!e.is_status(), "{plain}: {e}");
     }
 }

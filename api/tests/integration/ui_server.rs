@@ -341,8 +341,14 @@ impl Drop for MasterProcess {
 }
 
 fn start_master() -> MasterProcess {
+    start_master_with(&[])
+}
+
+/// [`start_master`] with more arguments.
+fn start_master_with(args: &[&str]) -> MasterProcess {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ember"))
         .args(["master", "--port", "0", "--webui-port", "0"])
+        .args(args)
         .env_remove("EMBER_AUTHENTICATE_SECRET")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -472,4 +478,109 @@ fn the_master_serves_its_cluster_page_json_and_metrics() {
         sample(&text, "ember_master_memory_used_bytes"),
         (512u64 << 20) as f64
     );
+}
+
+/// A self-signed certificate of 127.0.0.1 written to `dir`: (TLS settings, its PEM).
+fn self_signed_tls(dir: &std::path::Path) -> (ember_proto::tls::Tls, String) {
+    let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
+    let cert = dir.join("cert.pem");
+    let key = dir.join("key.pem");
+    std::fs::write(&cert, made.cert.pem()).unwrap();
+    std::fs::write(&key, made.signing_key.serialize_pem()).unwrap();
+    let files = ember_proto::tls::TlsFiles::new(cert.to_str(), key.to_str(), None).unwrap();
+    (files.load().unwrap(), made.cert.pem())
+}
+
+#[test]
+fn with_tls_the_ui_speaks_https_only_and_a_silent_client_delays_nobody() {
+    let dir = tempfile::tempdir().unwrap();
+    let (tls, pem) = self_signed_tls(dir.path());
+    let settings = UiSettings {
+        secret: Secret::new("tls-ui-secret"),
+        tls: Some(tls),
+        ..open_on(0)
+    };
+    let server = serve(page_router(), &settings).unwrap();
+    assert_eq!(server.url(), format!("https://127.0.0.1:{}", server.port()));
+    // Connections that never finish a handshake do not hold up the next client.
+    let silent: Vec<_> = (0..3)
+        .map(|_| std::net::TcpStream::connect(server.address()).unwrap())
+        .collect();
+    let trusting = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .add_root_certificate(reqwest::Certificate::from_pem(pem.as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    let get = |client: &reqwest::blocking::Client, url: &str, token: Option<&str>| {
+        let mut request = client.get(url);
+        if let Some(t) = token {
+            request = request.bearer_auth(t);
+        }
+        request.send()
+    };
+    let r = get(&trusting, server.url(), Some("tls-ui-secret")).unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(
+        r.headers()["content-security-policy"],
+        CONTENT_SECURITY_POLICY
+    );
+    assert_eq!(r.text().unwrap(), "<p>hello</p>");
+    // Authentication still holds over TLS.
+    let r = get(&trusting, server.url(), None).unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    // Plain HTTP to the port gets no answer, not the page.
+    let plain = format!("http://127.0.0.1:{}/", server.port());
+    let e = get(&client(), &plain, Some("tls-ui-secret")).unwrap_err();
+    assert!(!e.is_status(), "{e}");
+    // A client that does not trust the certificate refuses it.
+    let e = get(&client(), server.url(), Some("tls-ui-secret")).unwrap_err();
+    assert!(
+        format!("{e:?}").contains("UnknownIssuer"),
+        "an untrusted certificate was accepted or failed otherwise: {e:?}"
+    );
+    drop(silent);
+}
+
+#[test]
+fn ember_master_and_ember_history_serve_https_with_a_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, pem) = self_signed_tls(dir.path());
+    let cert = dir.path().join("cert.pem").display().to_string();
+    let key = dir.path().join("key.pem").display().to_string();
+    let tls = ["--tls-cert", cert.as_str(), "--tls-key", key.as_str()];
+    let trusting = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .add_root_certificate(reqwest::Certificate::from_pem(pem.as_bytes()).unwrap())
+        .build()
+        .unwrap();
+
+    let master = start_master_with(&tls);
+    assert!(master.ui.starts_with("https://127.0.0.1:"), "{}", master.ui);
+    let r = trusting.get(format!("{}/json", master.ui)).send().unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.text().unwrap().contains("\"workers\""));
+
+    let logs = tempfile::tempdir().unwrap();
+    let mut history = Command::new(env!("CARGO_BIN_EXE_ember"))
+        .args(["history", "--port", "0", "--dir"])
+        .arg(logs.path())
+        .args(tls)
+        .env_remove("EMBER_AUTHENTICATE_SECRET")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(history.stderr.take().unwrap()).lines();
+    let url = loop {
+        let line = lines.next().expect("ember history prints its URL").unwrap();
+        if let Some(rest) = line.strip_prefix("ember history server at ") {
+            break rest.split(' ').next().unwrap().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    let served = trusting.get(format!("{url}/")).send();
+    let _ = history.kill();
+    let _ = history.wait();
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    assert_eq!(served.unwrap().status().as_u16(), 200);
 }

@@ -178,6 +178,11 @@ impl ExecutorRuntime {
         &self.spec.host
     }
 
+    /// The TLS it serves and connects with (`ember.ssl.*` of its driver), if any.
+    pub fn tls(&self) -> Option<&ember_proto::tls::Tls> {
+        self.tls.as_ref()
+    }
+
     /// Sets the URL of this executor's Prometheus endpoint, which [`start`](Self::start)
     /// announces to the driver; the first URL set wins. Call it before `start`.
     pub fn announce_metrics(&self, url: String) {

@@ -28,7 +28,7 @@ pub fn secret(file: Option<&str>) -> Result<Option<Secret>, String> {
 #[derive(Args, Debug)]
 pub struct TlsArgs {
     /// Serve and connect over TLS with this PEM certificate chain (ember.ssl.certFile); a
-    /// worker's executors use it too.
+    /// worker's executors use it too, and a master's web UI serves HTTPS with it.
     #[arg(long, value_name = "FILE", requires = "tls_key")]
     tls_cert: Option<String>,
     /// The PEM private key of --tls-cert (ember.ssl.keyFile).
@@ -43,24 +43,34 @@ pub struct TlsArgs {
 impl TlsArgs {
     /// The TLS the flags ask for, its files read and checked; an error names the flag and file.
     fn load(&self) -> Result<Option<Tls>, String> {
-        if self.tls_cert.is_none() {
-            return Ok(None);
-        }
-        let files = TlsFiles::new(
+        load_tls(
             self.tls_cert.as_deref(),
             self.tls_key.as_deref(),
             self.tls_ca.as_deref(),
-        );
-        files.and_then(|f| f.load()).map(Some).map_err(|mut e| {
-            e.key = match e.key.as_str() {
-                tls::CERT_FILE => "--tls-cert",
-                tls::KEY_FILE => "--tls-key",
-                _ => "--tls-ca",
-            }
-            .to_string();
-            e.to_string()
-        })
+        )
     }
+}
+
+/// The TLS of the flags `--tls-cert`, `--tls-key` and `--tls-ca` (none without a certificate),
+/// its files read and checked; an error names the flag and the file at fault.
+pub fn load_tls(
+    cert: Option<&str>,
+    key: Option<&str>,
+    ca: Option<&str>,
+) -> Result<Option<Tls>, String> {
+    if cert.is_none() {
+        return Ok(None);
+    }
+    let files = TlsFiles::new(cert, key, ca);
+    files.and_then(|f| f.load()).map(Some).map_err(|mut e| {
+        e.key = match e.key.as_str() {
+            tls::CERT_FILE => "--tls-cert",
+            tls::KEY_FILE => "--tls-key",
+            _ => "--tls-ca",
+        }
+        .to_string();
+        e.to_string()
+    })
 }
 
 /// Arguments of `ember master`.
@@ -149,6 +159,7 @@ pub fn master(args: &MasterArgs) -> ExitCode {
         host: args.host.clone(),
         port: args.webui_port,
         secret: secret.clone(),
+        tls: tls.clone(),
         ..UiSettings::new(args.webui_port)
     };
     match MasterHandle::start_with(&bind, secret, tls, config) {

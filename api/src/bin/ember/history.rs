@@ -24,6 +24,12 @@ pub struct HistoryArgs {
     /// EMBER_AUTHENTICATE_SECRET, else none).
     #[arg(long, value_name = "FILE")]
     secret_file: Option<String>,
+    /// Serve HTTPS with this PEM certificate chain.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<String>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<String>,
 }
 
 /// Serves the history UI until the process is stopped.
@@ -31,11 +37,14 @@ pub fn main(args: &HistoryArgs) -> ExitCode {
     crate::cluster::init_logging();
     let run = || -> Result<(), String> {
         let secret = crate::cluster::secret(args.secret_file.as_deref())?;
+        let tls =
+            crate::cluster::load_tls(args.tls_cert.as_deref(), args.tls_key.as_deref(), None)?;
         let logs = HistoryDir::new(std::path::Path::new(&args.dir), Retention::default())
             .map_err(|e| e.to_string())?;
         let settings = UiSettings {
             host: args.host.clone(),
             secret,
+            tls,
             ..UiSettings::new(args.port)
         };
         let server = serve(history_router(Arc::new(logs)), &settings).map_err(|e| e.to_string())?;
