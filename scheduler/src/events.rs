@@ -101,6 +101,14 @@ pub enum Event {
         /// When.
         time: u64,
     },
+    /// An executor's heartbeat reached the driver (Spark's executor metrics update). Posted
+    /// about twice a second per executor, so the event log leaves it out.
+    ExecutorHeartbeat {
+        /// The executor.
+        executor_id: String,
+        /// When.
+        time: u64,
+    },
     /// An executor left or was lost.
     ExecutorRemoved {
         /// Its id.

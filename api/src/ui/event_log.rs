@@ -77,6 +77,10 @@ impl EventLogWriter {
 
 impl Listener for EventLogWriter {
     fn on_event(&self, event: &Event) {
+        if let Event::ExecutorHeartbeat { .. } = event {
+            // Twice a second per executor, and of no use once the application ended.
+            return;
+        }
         let mut guard = self.file.lock();
         let Some(f) = guard.as_mut() else {
             return;

@@ -356,9 +356,28 @@ impl Shared {
         Ok(())
     }
 
-    pub(super) fn heartbeat(&self, id: &ExecutorId) {
+    /// A message from executor `id` shows it alive.
+    pub(super) fn alive(&self, id: &ExecutorId) {
         if let Some(e) = self.state.lock().executors.get_mut(id) {
             e.last_heartbeat = Instant::now();
+        }
+    }
+
+    /// A heartbeat of executor `id`: it is alive, and listeners hear of it.
+    pub(super) fn heartbeat(&self, id: &ExecutorId) {
+        let events = {
+            let mut st = self.state.lock();
+            let Some(e) = st.executors.get_mut(id) else {
+                return;
+            };
+            e.last_heartbeat = Instant::now();
+            st.events.clone()
+        };
+        if let Some(bus) = events {
+            bus.post(Event::ExecutorHeartbeat {
+                executor_id: id.0.clone(),
+                time: now_ms(),
+            });
         }
     }
 

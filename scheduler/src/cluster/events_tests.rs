@@ -1,4 +1,4 @@
-//! The cluster backend posts executors joining and leaving: executors of a real driver service
+//! The cluster backend posts executors joining, beating and leaving: executors of a real driver service
 //! registering over gRPC before and after the event bus is attached.
 
 use super::{ClusterBackend, ClusterConfig};
@@ -9,7 +9,7 @@ use ember_engine::ids::ExecutorId;
 use ember_executor::block_manager::BlockManager;
 use ember_executor::shuffle_store::LocalShuffleStore;
 use ember_proto::v1::driver_client::DriverClient;
-use ember_proto::v1::{ExecutorMessage, Register, executor_message};
+use ember_proto::v1::{ExecutorMessage, Heartbeat, Register, executor_message};
 use ember_proto::{PROTOCOL_VERSION, build_id};
 use parking_lot::Mutex;
 use std::sync::Arc;
@@ -130,12 +130,24 @@ fn executors_joining_and_leaving_are_posted_and_early_ones_are_kept_for_later() 
         Event::ExecutorAdded { executor_id, metrics_url: None, cores: 3, .. } if executor_id == "early"
     ));
 
+    // A heartbeat is posted with its executor.
+    late.send(ExecutorMessage {
+        kind: Some(executor_message::Kind::Heartbeat(Heartbeat {})),
+    })
+    .unwrap();
+    wait_for("the heartbeat is posted", || seen.0.lock().len() == 2);
+    let events = seen.0.lock().clone();
+    assert!(
+        matches!(&events[1], Event::ExecutorHeartbeat { executor_id, time } if executor_id == "late" && *time > 0),
+        "{events:?}"
+    );
+
     drop(late);
-    wait_for("the closed session is posted", || seen.0.lock().len() == 2);
+    wait_for("the closed session is posted", || seen.0.lock().len() == 3);
     let events = seen.0.lock().clone();
     assert!(
         matches!(
-            &events[1],
+            &events[2],
             Event::ExecutorRemoved { executor_id, reason, .. }
                 if executor_id == "late" && reason == "its session closed"
         ),

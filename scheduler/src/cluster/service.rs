@@ -51,7 +51,7 @@ impl Driver for DriverService {
                     Ok(Some(m)) => match m.kind {
                         Some(executor_message::Kind::Heartbeat(_)) => shared.heartbeat(&id),
                         Some(executor_message::Kind::Status(s)) => {
-                            shared.heartbeat(&id);
+                            shared.alive(&id);
                             shared.status(&id, s);
                         }
                         Some(executor_message::Kind::Stored(b)) => {

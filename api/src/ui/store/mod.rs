@@ -134,6 +134,13 @@ impl AppState {
                     },
                 );
             }
+            Event::ExecutorHeartbeat { executor_id, time } => {
+                if let Some(e) = self.executors.get_mut(executor_id)
+                    && e.removed.is_none()
+                {
+                    e.last_seen = e.last_seen.max(*time);
+                }
+            }
             Event::ExecutorRemoved {
                 executor_id,
                 reason,

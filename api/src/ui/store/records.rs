@@ -199,7 +199,7 @@ pub struct ExecutorRecord {
     pub added: u64,
     /// When and why it left.
     pub removed: Option<(u64, String)>,
-    /// The last time it was heard of (joined, or ended a task).
+    /// The last time it was heard of (joined, sent a heartbeat, or ended a task).
     pub last_seen: u64,
     /// Task attempts running on it.
     pub active_tasks: usize,

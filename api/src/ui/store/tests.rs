@@ -199,3 +199,28 @@ fn retention_drops_the_oldest_finished_jobs_and_tasks_but_not_the_totals() {
     let s = StatusStore::from_events(&events(), keep).snapshot();
     assert_eq!(s.stages[&(0, 0, 0)].tasks.len(), 2, "the newest 2 tasks");
 }
+
+#[test]
+fn heartbeats_refresh_a_live_executor_only() {
+    let store = StatusStore::from_events(&events(), Retention::default());
+    let before = store.read(|s| s.executors["driver"].last_seen);
+    let beat = |executor_id: &str, time: u64| Event::ExecutorHeartbeat {
+        executor_id: executor_id.into(),
+        time,
+    };
+    store.on_event(&beat("driver", before + 500));
+    store.on_event(&beat("nobody", before + 600));
+    // A late heartbeat does not move the time back.
+    store.on_event(&beat("driver", before + 100));
+    store.read(|s| {
+        assert_eq!(s.executors["driver"].last_seen, before + 500);
+        assert!(!s.executors.contains_key("nobody"));
+    });
+    store.on_event(&Event::ExecutorRemoved {
+        executor_id: "driver".into(),
+        reason: "lost".into(),
+        time: before + 700,
+    });
+    store.on_event(&beat("driver", before + 900));
+    store.read(|s| assert_eq!(s.executors["driver"].last_seen, before + 500));
+}
