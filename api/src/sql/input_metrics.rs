@@ -5,8 +5,10 @@
 //! `TextFileRdd`, CSV and JSON through their split streams (records produced, and the split's
 //! bytes in the file). DataFusion's file scans (`DataSourceExec` over files: Parquet, and
 //! tables DataFusion reads itself) are wrapped, before a plan runs, in an
-//! [`InputMetricsExec`] that counts the rows and Arrow memory size of each batch the scan
-//! produces into the Ember task running it.
+//! [`InputMetricsExec`] that counts the rows of each batch the scan produces into the Ember
+//! task running it, and the bytes the scan read, as Spark counts `bytesRead`: for Parquet the
+//! bytes fetched from the files (DataFusion's `bytes_scanned`: the footer and the column
+//! chunks it did not prune), for other formats the bytes of the partition's file ranges.
 
 use super::run::only_child;
 use arrow::record_batch::RecordBatch;
@@ -16,11 +18,13 @@ use datafusion::datasource::source::DataSourceExec;
 use datafusion::error::Result as DfResult;
 use datafusion::execution::TaskContext as DfTaskContext;
 use datafusion::physical_expr::PhysicalExpr;
+use datafusion::physical_plan::metrics::MetricValue;
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::{
     DisplayAs, DisplayFormatType, ExecutionPlan, PlanProperties, SendableRecordBatchStream,
 };
 use ember_engine::sql::runtime::ember_task;
+use ember_engine::task_context::TaskContext;
 use futures::TryStreamExt;
 use std::fmt;
 use std::sync::Arc;
@@ -39,13 +43,62 @@ pub(crate) fn count_scans(plan: Arc<dyn ExecutionPlan>) -> DfResult<Arc<dyn Exec
     .map(|t| t.data)
 }
 
-/// A pass-through over a file scan that counts each batch it yields (rows, Arrow memory
-/// size) as input of the Ember task running it. Outside an Ember task it only passes
-/// batches through. It is added after DataFusion optimized the plan, so it offers the
-/// optimizer nothing (no statistics, no pushdowns).
+/// A pass-through over a file scan that counts each batch's rows, and the bytes the scan
+/// read (see the module's doc), as input of the Ember task running it. Outside an Ember task
+/// it only passes batches through. It is added after DataFusion optimized the plan, so it
+/// offers the optimizer nothing (no statistics, no pushdowns).
 #[derive(Debug)]
 pub(crate) struct InputMetricsExec {
     input: Arc<dyn ExecutionPlan>,
+}
+
+/// The name of the Parquet scan's counter of bytes read from its files.
+const BYTES_SCANNED: &str = "bytes_scanned";
+
+/// What `scan` (a Parquet scan) reports it read for `partition` so far: the sum of its
+/// `bytes_scanned` counters of that partition (one per file it opened), 0 before it opened
+/// any.
+fn reported_bytes(scan: &Arc<dyn ExecutionPlan>, partition: usize) -> u64 {
+    let Some(metrics) = scan.metrics() else {
+        return 0;
+    };
+    metrics
+        .iter()
+        .filter(|m| m.partition() == Some(partition))
+        .filter_map(|m| match m.value() {
+            MetricValue::Count { name, count } if name == BYTES_SCANNED => Some(count.value()),
+            _ => None,
+        })
+        .sum::<usize>() as u64
+}
+
+/// The bytes of the file ranges of `partition` of `config` (whole files where no range is set).
+fn split_bytes(config: &FileScanConfig, partition: usize) -> u64 {
+    config.file_groups.get(partition).map_or(0, |group| {
+        group
+            .iter()
+            .map(|f| match &f.range {
+                Some(r) => r.end.saturating_sub(r.start).max(0) as u64,
+                None => f.object_meta.size,
+            })
+            .sum()
+    })
+}
+
+/// Counts, when dropped with the stream it belongs to, what a Parquet scan read for one
+/// partition since it was made: the stream may be dropped before its end (a `LIMIT`).
+struct ScannedSince {
+    task: Arc<TaskContext>,
+    scan: Arc<dyn ExecutionPlan>,
+    partition: usize,
+    before: u64,
+}
+
+impl Drop for ScannedSince {
+    fn drop(&mut self) {
+        let read = reported_bytes(&self.scan, self.partition).saturating_sub(self.before);
+        self.task.metrics.record_input(0, read);
+    }
 }
 
 impl DisplayAs for InputMetricsExec {
@@ -95,9 +148,27 @@ impl ExecutionPlan for InputMetricsExec {
             return Ok(stream);
         };
         let schema = stream.schema();
+        let config = self
+            .input
+            .downcast_ref::<DataSourceExec>()
+            .and_then(|s| s.data_source().downcast_ref::<FileScanConfig>());
+        let bytes = match config {
+            Some(c) if c.file_source().file_type() == "parquet" => Some(ScannedSince {
+                task: Arc::clone(&task),
+                scan: Arc::clone(&self.input),
+                partition,
+                before: reported_bytes(&self.input, partition),
+            }),
+            Some(c) => {
+                task.metrics.record_input(0, split_bytes(c, partition));
+                None
+            }
+            None => None,
+        };
         let counted = stream.inspect_ok(move |b: &RecordBatch| {
-            task.metrics
-                .record_input(b.num_rows() as u64, b.get_array_memory_size() as u64);
+            // Moved in here, the byte count lives as long as the stream.
+            let _alive = &bytes;
+            task.metrics.record_input(b.num_rows() as u64, 0);
         });
         Ok(Box::pin(RecordBatchStreamAdapter::new(schema, counted)))
     }

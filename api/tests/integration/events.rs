@@ -355,7 +355,80 @@ fn parquet_scans_and_writes_count_their_rows_as_input() {
     let (_, query_jobs, _) = execution(&events, 1);
     let (records, bytes) = input_of(&events, &query_jobs);
     assert_eq!(records, 5, "the Parquet scan's rows");
-    assert!(bytes > 0);
+    // Bytes read from the files, as Spark's bytesRead: what DataFusion alone reads running the
+    // same query over the same files.
+    assert_eq!(bytes, datafusion_bytes_scanned(&out, "p", sql));
+    let file_bytes: u64 = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|f| f.unwrap().metadata().unwrap().len())
+        .sum();
+    assert!(bytes <= file_bytes, "{bytes} bytes read of {file_bytes}");
+}
+
+/// The bytes DataFusion's own Parquet scan reads (its `bytes_scanned`) running `sql` over the
+/// Parquet files of `dir` registered as `table`, with DataFusion's default settings.
+fn datafusion_bytes_scanned(dir: &std::path::Path, table: &str, sql: &str) -> u64 {
+    use datafusion::physical_plan::{ExecutionPlan, collect};
+    use datafusion::prelude::{ParquetReadOptions, SessionContext};
+    fn scanned(plan: &Arc<dyn ExecutionPlan>) -> usize {
+        let own = plan
+            .metrics()
+            .and_then(|m| m.sum_by_name("bytes_scanned"))
+            .map_or(0, |v| v.as_usize());
+        own + plan.children().into_iter().map(scanned).sum::<usize>()
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let ctx = SessionContext::new();
+        let options = ParquetReadOptions::default();
+        ctx.register_parquet(table, dir.to_str().unwrap(), options)
+            .await
+            .unwrap();
+        let plan = ctx
+            .sql(sql)
+            .await
+            .unwrap()
+            .create_physical_plan()
+            .await
+            .unwrap();
+        collect(Arc::clone(&plan), ctx.task_ctx()).await.unwrap();
+        scanned(&plan) as u64
+    })
+}
+
+#[test]
+fn a_table_datafusion_reads_counts_its_file_bytes() {
+    let (ctx, seen) = listened();
+    let (dir, _) = people_csv(&ctx);
+    let csv = dir.path().join("people.csv");
+    let ddl = format!(
+        "CREATE EXTERNAL TABLE t STORED AS CSV LOCATION '{}' OPTIONS ('format.has_header' 'true')",
+        csv.display()
+    );
+    ctx.sql(&ddl).unwrap();
+    let n = ctx.sql("SELECT count(*) FROM t WHERE city <> 'x'").unwrap();
+    assert_eq!(n.collect().unwrap()[0].num_rows(), 1);
+
+    let events = seen.0.lock().clone();
+    let id = events
+        .iter()
+        .find_map(|e| match e {
+            Event::SqlStart {
+                execution_id,
+                description,
+                ..
+            } if description.starts_with("SELECT count") => Some(*execution_id),
+            _ => None,
+        })
+        .expect("the query posts its start");
+    let (_, jobs, _) = execution(&events, id);
+    let (records, bytes) = input_of(&events, &jobs);
+    assert_eq!(records, 5, "the rows DataFusion's CSV reader produced");
+    assert_eq!(
+        bytes,
+        std::fs::metadata(&csv).unwrap().len(),
+        "the file, read whole"
+    );
 }
 
 #[test]
