@@ -33,7 +33,7 @@
 
 use crate::dag::JobGraph;
 use crate::error::SchedulerError;
-use crate::events::{Event, EventBus, StageEndStatus, StagePlan, TaskEndStatus, now_ms};
+use crate::events::{Event, EventBus, StageEndStatus, now_ms};
 use crate::map_output::MapOutputTracker;
 use crate::progress::ConsoleProgress;
 use crate::sql_execution::SqlExecutions;
@@ -54,6 +54,11 @@ use std::time::Instant;
 /// Rolling back indeterminate map stages (a child module: it extends `JobRun`).
 #[path = "rollback.rs"]
 mod rollback;
+
+/// The events a job run posts (a child module: it extends `JobRun`).
+#[path = "job_events.rs"]
+mod job_events;
+use job_events::plan_of;
 
 /// Scheduler settings.
 #[derive(Clone, Debug)]
@@ -725,84 +730,5 @@ impl<'a> JobRun<'a> {
             );
         }
         self.submit_ready()
-    }
-}
-
-impl JobRun<'_> {
-    /// Posts the end of a task attempt, and the cached blocks it stored.
-    fn post_task_end(&self, done: &mut TaskCompletion) {
-        let events = &self.sched.events;
-        if !events.is_active() {
-            return;
-        }
-        let (status, error) = match &done.result {
-            Ok(_) => (TaskEndStatus::Success, None),
-            Err(EngineError::Cancelled { .. }) => (TaskEndStatus::Killed, None),
-            Err(e) => (TaskEndStatus::Failed, Some(e.to_string())),
-        };
-        events.post(Event::TaskEnd {
-            job_id: self.job.0,
-            stage_id: done.stage.0,
-            stage_attempt: done.stage_attempt,
-            task_id: done.task_id.0,
-            partition: done.partition,
-            attempt: done.attempt,
-            executor_id: done.executor.clone(),
-            status,
-            error,
-            duration_ms: done.duration.as_millis() as u64,
-            metrics: done.metrics,
-            time: now_ms(),
-        });
-        for block in done.blocks.drain(..) {
-            events.post(Event::BlockUpdated {
-                executor_id: done.executor.clone(),
-                block,
-            });
-        }
-    }
-
-    /// Posts the end of a stage attempt.
-    fn stage_ended(
-        &self,
-        stage: StageId,
-        attempt: u32,
-        status: StageEndStatus,
-        failure: Option<String>,
-    ) {
-        self.sched.events.post(Event::StageCompleted {
-            job_id: self.job.0,
-            stage_id: stage.0,
-            attempt,
-            status,
-            failure,
-            time: now_ms(),
-        });
-    }
-
-    /// Posts the failure of every stage still running when the job failed.
-    fn running_stages_failed(&self, error: &str) {
-        for (stage, state) in &self.states {
-            if let StageState::Running(r) = state {
-                self.stage_ended(
-                    *stage,
-                    r.attempt,
-                    StageEndStatus::Failed,
-                    Some(error.to_string()),
-                );
-            }
-        }
-    }
-}
-
-/// The plan of `stage` as a job-start event lists it.
-fn plan_of(graph: &JobGraph, stage: StageId) -> StagePlan {
-    let st = &graph.stages[&stage];
-    StagePlan {
-        stage_id: stage.0,
-        name: st.name.clone(),
-        num_tasks: st.num_tasks(),
-        parents: st.parents.iter().map(|p| p.0).collect(),
-        shuffle_map: matches!(st.kind, StageKind::ShuffleMap(_)),
     }
 }
