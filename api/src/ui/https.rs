@@ -1,4 +1,4 @@
-//! HTTPS for the UI servers: a listener that hands [`axum::serve`] connections once their TLS
+//! HTTPS for the UI servers: a listener that hands [`axum::serve()`] connections once their TLS
 //! handshake is done, with the certificate of `ember.ssl.*` (or `--tls-cert`/`--tls-key`).
 //!
 //! Handshakes run in tasks of their own, each bounded by [`HANDSHAKE_TIMEOUT`], so a client
