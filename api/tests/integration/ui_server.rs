@@ -326,18 +326,39 @@ fn executor_metrics_of_a_local_cluster_pass_promtool() {
     );
 }
 
-/// `ember master --port 0 --webui-port 0`, its addresses read from what it prints.
-struct MasterProcess {
-    child: std::process::Child,
-    address: String,
-    ui: String,
+/// A child `ember` process, killed when dropped (also when a test fails).
+struct EmberProcess(std::process::Child);
+
+impl Drop for EmberProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
-impl Drop for MasterProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Starts `ember <args>` without a secret, and returns it with the lines it prints on stderr.
+fn spawn_ember(
+    args: &[&str],
+) -> (
+    EmberProcess,
+    std::io::Lines<BufReader<std::process::ChildStderr>>,
+) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ember"))
+        .args(args)
+        .env_remove("EMBER_AUTHENTICATE_SECRET")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    (EmberProcess(child), lines)
+}
+
+/// `ember master --port 0 --webui-port 0`, its addresses read from what it prints.
+struct MasterProcess {
+    _process: EmberProcess,
+    address: String,
+    ui: String,
 }
 
 fn start_master() -> MasterProcess {
@@ -346,15 +367,8 @@ fn start_master() -> MasterProcess {
 
 /// [`start_master`] with more arguments.
 fn start_master_with(args: &[&str]) -> MasterProcess {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ember"))
-        .args(["master", "--port", "0", "--webui-port", "0"])
-        .args(args)
-        .env_remove("EMBER_AUTHENTICATE_SECRET")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let all = [&["master", "--port", "0", "--webui-port", "0"], args].concat();
+    let (process, mut lines) = spawn_ember(&all);
     let (mut address, mut ui) = (None, None);
     while address.is_none() || ui.is_none() {
         let line = lines
@@ -371,7 +385,7 @@ fn start_master_with(args: &[&str]) -> MasterProcess {
     // Keep draining its log so it never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
     MasterProcess {
-        child,
+        _process: process,
         address: address.unwrap(),
         ui: ui.unwrap(),
     }
@@ -561,16 +575,13 @@ fn ember_master_and_ember_history_serve_https_with_a_certificate() {
     assert!(r.text().unwrap().contains("\"workers\""));
 
     let logs = tempfile::tempdir().unwrap();
-    let mut history = Command::new(env!("CARGO_BIN_EXE_ember"))
-        .args(["history", "--port", "0", "--dir"])
-        .arg(logs.path())
-        .args(tls)
-        .env_remove("EMBER_AUTHENTICATE_SECRET")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(history.stderr.take().unwrap()).lines();
+    let dir_arg = logs.path().display().to_string();
+    let all = [
+        &["history", "--port", "0", "--dir", dir_arg.as_str()],
+        &tls[..],
+    ]
+    .concat();
+    let (_history, mut lines) = spawn_ember(&all);
     let url = loop {
         let line = lines.next().expect("ember history prints its URL").unwrap();
         if let Some(rest) = line.strip_prefix("ember history server at ") {
@@ -579,8 +590,6 @@ fn ember_master_and_ember_history_serve_https_with_a_certificate() {
     };
     std::thread::spawn(move || for _ in lines {});
     let served = trusting.get(format!("{url}/")).send();
-    let _ = history.kill();
-    let _ = history.wait();
     assert!(url.starts_with("https://127.0.0.1:"), "{url}");
     assert_eq!(served.unwrap().status().as_u16(), 200);
 }
